@@ -1,0 +1,382 @@
+//! The scheduler core: ready queue, timers, the task table, the clock and
+//! the OS wait. Everything above (tasks, futures, the public `EventLoop`)
+//! stands on this module; nothing here names those types.
+
+pub(crate) mod clock;
+pub(crate) mod context;
+pub(crate) mod header;
+pub(crate) mod ready;
+pub(crate) mod report;
+pub(crate) mod shared;
+pub(crate) mod slab;
+pub(crate) mod timers;
+pub(crate) mod waiters;
+pub(crate) mod waker;
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::panic::{AssertUnwindSafe, Location};
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use polling::Events;
+
+use self::clock::Clock;
+use self::header::{TaskHeader, TaskSpec};
+use self::ready::{CallbackCell, Ready, TimerWake};
+use self::shared::{Remote, Shared};
+use self::slab::{Key, Slab};
+use self::timers::Timers;
+use self::waker::TaskWaker;
+use crate::error::{PanicError, RuntimeError};
+
+/// A task as the scheduler sees it.
+pub(crate) trait Runnable: 'static {
+    fn header(&self) -> &TaskHeader;
+    /// One step: poll the future (or its cleanups) once.
+    fn run(self: Rc<Self>, core: &Rc<Core>);
+    /// The loop is closing with this task unfinished: drop its future.
+    fn close(self: Rc<Self>);
+    /// The typed output slot, for `Task<T>` to downcast.
+    fn output(&self) -> &dyn std::any::Any;
+}
+
+/// While work is ready the OS is polled (zero timeout) only every this many
+/// iterations, so a busy loop does not pay a syscall per iteration.
+const OS_POLL_INTERVAL: u32 = 61;
+
+/// The default `slow_callback_duration` (as asyncio's 100 ms).
+pub(crate) const DEFAULT_SLOW_CALLBACK: Duration = Duration::from_millis(100);
+
+struct TaskSlot {
+    task: Rc<dyn Runnable>,
+    scheduled: Cell<bool>,
+}
+
+/// Options fixed when a loop is made.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct CoreOptions {
+    pub(crate) virtual_time: bool,
+    pub(crate) debug: Option<bool>,
+}
+
+pub(crate) struct Core {
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) clock: Clock,
+    ready: RefCell<VecDeque<Ready>>,
+    timers: RefCell<Timers>,
+    tasks: RefCell<Slab<TaskSlot>>,
+    running: Cell<bool>,
+    stopping: Cell<bool>,
+    closed: Cell<bool>,
+    debug: Cell<bool>,
+    slow_callback: Cell<Duration>,
+    task_numbers: Cell<u64>,
+    iteration: Cell<u32>,
+    events: RefCell<Events>,
+}
+
+impl Core {
+    pub(crate) fn new(options: CoreOptions) -> Rc<Core> {
+        let shared = Shared::new().unwrap_or_else(|e| panic!("cannot create the I/O poller: {e}"));
+        let debug = options.debug.unwrap_or_else(|| {
+            std::env::var_os("ASYNCIO_DEBUG").is_some_and(|v| !v.is_empty() && v != "0")
+        });
+        Rc::new(Core {
+            shared: Arc::new(shared),
+            clock: Clock::new(options.virtual_time),
+            ready: RefCell::new(VecDeque::new()),
+            timers: RefCell::new(Timers::new()),
+            tasks: RefCell::new(Slab::new()),
+            running: Cell::new(false),
+            stopping: Cell::new(false),
+            closed: Cell::new(false),
+            debug: Cell::new(debug),
+            slow_callback: Cell::new(DEFAULT_SLOW_CALLBACK),
+            task_numbers: Cell::new(0),
+            iteration: Cell::new(0),
+            events: RefCell::new(Events::new()),
+        })
+    }
+
+    pub(crate) fn is_running(&self) -> bool {
+        self.running.get()
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.get()
+    }
+
+    pub(crate) fn debug(&self) -> bool {
+        self.debug.get()
+    }
+
+    pub(crate) fn set_debug(&self, on: bool) {
+        self.debug.set(on);
+    }
+
+    pub(crate) fn slow_callback_duration(&self) -> Duration {
+        self.slow_callback.get()
+    }
+
+    pub(crate) fn set_slow_callback_duration(&self, d: Duration) {
+        self.slow_callback.set(d);
+    }
+
+    /// Creates a task: `make` builds the cell around the header; the task
+    /// is scheduled to start after what is already queued.
+    pub(crate) fn spawn<R: Runnable>(
+        self: &Rc<Self>,
+        spec: TaskSpec,
+        make: impl FnOnce(TaskHeader) -> R,
+    ) -> Rc<R> {
+        assert!(
+            !self.closed.get(),
+            "cannot create a task: the event loop is closed"
+        );
+        let number = self.task_numbers.get() + 1;
+        self.task_numbers.set(number);
+        let key = self.tasks.borrow().next_key();
+        let waker = TaskWaker::new_waker(self.shared.clone(), key);
+        let header = TaskHeader::new(spec, key, number, waker, Rc::downgrade(self));
+        let task = Rc::new(make(header));
+        let inserted = self.tasks.borrow_mut().insert(TaskSlot {
+            task: task.clone(),
+            scheduled: Cell::new(true),
+        });
+        debug_assert_eq!(inserted, key);
+        self.ready.borrow_mut().push_back(Ready::Task(key));
+        task
+    }
+
+    /// Queues the task in `key` unless it is already queued (or gone).
+    pub(crate) fn schedule(&self, key: Key) {
+        let tasks = self.tasks.borrow();
+        if let Some(slot) = tasks.get(key)
+            && !slot.scheduled.replace(true)
+        {
+            self.ready.borrow_mut().push_back(Ready::Task(key));
+        }
+    }
+
+    /// Forgets a finished task.
+    pub(crate) fn remove_task(&self, key: Key) {
+        let slot = self.tasks.borrow_mut().remove(key);
+        drop(slot);
+    }
+
+    pub(crate) fn all_tasks(&self) -> Vec<Rc<dyn Runnable>> {
+        self.tasks.borrow().iter().map(|s| s.task.clone()).collect()
+    }
+
+    #[track_caller]
+    pub(crate) fn call_soon(&self, callback: Box<dyn FnOnce()>) -> Rc<CallbackCell> {
+        let cell = CallbackCell::new(callback, Location::caller());
+        if !self.closed.get() {
+            self.ready.borrow_mut().push_back(Ready::Callback(cell.clone()));
+        }
+        cell
+    }
+
+    /// Schedules `callback` at `when` (nanoseconds on the loop clock).
+    #[track_caller]
+    pub(crate) fn call_at(&self, when: u64, callback: Box<dyn FnOnce()>) -> Rc<CallbackCell> {
+        let cell = CallbackCell::new(callback, Location::caller());
+        if !self.closed.get() && when != u64::MAX {
+            self.timers.borrow_mut().push(when, Ready::Callback(cell.clone()));
+        }
+        cell
+    }
+
+    /// Arms a sleep's timer.
+    pub(crate) fn add_timer_wake(&self, when: u64, wake: Rc<TimerWake>) {
+        if !self.closed.get() && when != u64::MAX {
+            self.timers.borrow_mut().push(when, Ready::Wake(wake));
+        }
+    }
+
+    /// A timer entry was cancelled (lets the heap compact).
+    pub(crate) fn timer_cancelled(&self) {
+        if let Ok(mut timers) = self.timers.try_borrow_mut() {
+            timers.note_cancelled();
+        }
+    }
+
+    pub(crate) fn stop(&self) {
+        self.stopping.set(true);
+    }
+
+    /// Checks that the loop may start running on this thread.
+    pub(crate) fn check_can_run(self: &Rc<Self>) -> Result<(), RuntimeError> {
+        if self.closed.get() {
+            return Err(RuntimeError::Closed);
+        }
+        if self.running.get() {
+            return Err(RuntimeError::AlreadyRunning);
+        }
+        if context::running_core().is_some() {
+            return Err(RuntimeError::AnotherLoopRunning);
+        }
+        Ok(())
+    }
+
+    /// Runs iterations until `stop()`.
+    pub(crate) fn run_forever(self: &Rc<Self>) -> Result<(), RuntimeError> {
+        self.check_can_run()?;
+        struct Running<'a>(&'a Core, #[allow(dead_code)] context::LoopGuard);
+        impl Drop for Running<'_> {
+            fn drop(&mut self) {
+                self.0.running.set(false);
+                self.0.stopping.set(false);
+            }
+        }
+        self.running.set(true);
+        let _running = Running(self, context::enter_loop(self.clone()));
+        loop {
+            self.run_once();
+            if self.stopping.get() {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// One iteration: wait for the OS (or not), move due timers behind the
+    /// ready work, then run exactly the work that was ready at that point.
+    fn run_once(self: &Rc<Self>) {
+        let iteration = self.iteration.get().wrapping_add(1);
+        self.iteration.set(iteration);
+        let busy = self.stopping.get() || !self.ready.borrow().is_empty();
+        if busy {
+            if iteration % OS_POLL_INTERVAL == 0 {
+                self.wait_os(Some(Duration::ZERO));
+            }
+        } else {
+            let deadline = self.timers.borrow_mut().next_deadline();
+            let timeout = match deadline {
+                None => None,
+                Some(_) if self.clock.is_virtual() => Some(Duration::ZERO),
+                Some(when) => Some(Duration::from_nanos(when.saturating_sub(self.clock.now()))),
+            };
+            self.wait_os(timeout);
+        }
+        self.drain_remote();
+        self.expire_timers();
+
+        let count = self.ready.borrow().len();
+        for _ in 0..count {
+            let item = self.ready.borrow_mut().pop_front();
+            match item {
+                Some(item) => self.run_item(item),
+                None => break,
+            }
+        }
+    }
+
+    fn wait_os(&self, timeout: Option<Duration>) {
+        let mut events = self.events.borrow_mut();
+        self.shared.wait(&mut events, timeout);
+    }
+
+    fn drain_remote(self: &Rc<Self>) {
+        for remote in self.shared.take() {
+            match remote {
+                Remote::Wake(key) => self.schedule(key),
+                Remote::Callback(callback) => {
+                    self.call_soon(callback);
+                }
+                Remote::Stop => {
+                    let core = Rc::downgrade(self);
+                    self.call_soon(Box::new(move || {
+                        if let Some(core) = core.upgrade() {
+                            core.stop();
+                        }
+                    }));
+                }
+            }
+        }
+    }
+
+    fn expire_timers(&self) {
+        let mut timers = self.timers.borrow_mut();
+        if timers.is_empty() {
+            return;
+        }
+        let mut ready = self.ready.borrow_mut();
+        if self.clock.is_virtual()
+            && ready.is_empty()
+            && !self.stopping.get()
+            && let Some(when) = timers.next_deadline()
+        {
+            self.clock.advance_to(when);
+        }
+        let now = self.clock.now();
+        while let Some(item) = timers.pop_expired(now) {
+            ready.push_back(item);
+        }
+    }
+
+    fn run_item(self: &Rc<Self>, item: Ready) {
+        let started = self.debug.get().then(Instant::now);
+        let what = match item {
+            Ready::Task(key) => {
+                let task = {
+                    let tasks = self.tasks.borrow();
+                    let Some(slot) = tasks.get(key) else { return };
+                    slot.scheduled.set(false);
+                    slot.task.clone()
+                };
+                let description = started.map(|_| task.header().describe());
+                task.run(self);
+                description
+            }
+            Ready::Callback(cell) => {
+                let Some(callback) = cell.take() else { return };
+                if let Err(payload) = std::panic::catch_unwind(AssertUnwindSafe(callback)) {
+                    let panic = PanicError::new(payload);
+                    report::error(&format!(
+                        "callback scheduled at {} panicked: {}",
+                        cell.location,
+                        panic.message()
+                    ));
+                }
+                started.map(|_| format!("callback scheduled at {}", cell.location))
+            }
+            Ready::Wake(wake) => {
+                wake.fire();
+                None
+            }
+        };
+        if let (Some(started), Some(what)) = (started, what) {
+            let took = started.elapsed();
+            if took >= self.slow_callback.get() {
+                report::warn(&format!(
+                    "executing {what} took {:.3} seconds",
+                    took.as_secs_f64()
+                ));
+            }
+        }
+    }
+
+    /// Closes the loop: drops queued callbacks and timers, and every task
+    /// still pending (each is reported).
+    pub(crate) fn close(&self) -> Result<(), RuntimeError> {
+        if self.running.get() {
+            return Err(RuntimeError::CloseWhileRunning);
+        }
+        if self.closed.replace(true) {
+            return Ok(());
+        }
+        drop(self.shared.close());
+        let ready = std::mem::take(&mut *self.ready.borrow_mut());
+        drop(ready);
+        let timers = self.timers.borrow_mut().clear();
+        drop(timers);
+        let tasks = self.tasks.borrow_mut().drain();
+        for slot in tasks {
+            slot.task.close();
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,90 @@
+//! The part of a loop other threads may touch: a queue of remote requests
+//! and the OS poller that the loop blocks in while idle.
+//!
+//! A push from another thread wakes the poller (`Poller::notify`), so a loop
+//! blocked in the OS notices cross-thread wakes and callbacks at once.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use polling::{Events, Poller};
+
+use super::slab::Key;
+
+/// A request from another thread (or from outside the running loop).
+pub(crate) enum Remote {
+    /// A waker fired: schedule this task.
+    Wake(Key),
+    /// `call_soon_threadsafe`.
+    Callback(Box<dyn FnOnce() + Send>),
+    /// `LoopHandle::stop`.
+    Stop,
+}
+
+pub(crate) struct Shared {
+    poller: Poller,
+    queue: Mutex<Vec<Remote>>,
+    /// Set when `queue` may be non-empty; lets the loop skip the lock.
+    pending: AtomicBool,
+    closed: AtomicBool,
+}
+
+impl Shared {
+    pub(crate) fn new() -> std::io::Result<Self> {
+        Ok(Shared {
+            poller: Poller::new()?,
+            queue: Mutex::new(Vec::new()),
+            pending: AtomicBool::new(false),
+            closed: AtomicBool::new(false),
+        })
+    }
+
+    /// Queues a request and wakes the loop; returns false once the loop closed.
+    pub(crate) fn push(&self, remote: Remote) -> bool {
+        {
+            let mut queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
+            if self.closed.load(Ordering::Acquire) {
+                return false;
+            }
+            queue.push(remote);
+        }
+        if !self.pending.swap(true, Ordering::AcqRel) {
+            // Only the first push since the last drain needs to wake the poller.
+            // A failed notify leaves the request queued for the next iteration.
+            let _ = self.poller.notify();
+        }
+        true
+    }
+
+    /// Takes every queued request (in push order).
+    pub(crate) fn take(&self) -> Vec<Remote> {
+        if !self.pending.load(Ordering::Acquire) {
+            return Vec::new();
+        }
+        self.pending.store(false, Ordering::Release);
+        let mut queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
+        std::mem::take(&mut *queue)
+    }
+
+    /// Blocks until an OS event, a notify, or the timeout (`None`: forever).
+    pub(crate) fn wait(&self, events: &mut Events, timeout: Option<Duration>) {
+        events.clear();
+        if let Err(err) = self.poller.wait(events, timeout)
+            && err.kind() != std::io::ErrorKind::Interrupted
+        {
+            panic!("the event loop's I/O poller failed: {err}");
+        }
+    }
+
+    /// Refuses further requests and drops the queued ones.
+    pub(crate) fn close(&self) -> Vec<Remote> {
+        let mut queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
+        self.closed.store(true, Ordering::Release);
+        std::mem::take(&mut *queue)
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+}

@@ -1,0 +1,80 @@
+//! Who to tell when a task or future completes: awaiting wakers and done
+//! callbacks, in one list so they are notified in registration order (as
+//! CPython's single `_callbacks` list does).
+
+use std::cell::Cell;
+use std::task::Waker;
+
+/// Identifies a done callback for `remove_done_callback`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct CallbackId(pub(crate) u64);
+
+pub(crate) enum Waiter<A: ?Sized> {
+    Wake(Waker),
+    Callback(CallbackId, Box<dyn FnOnce(&A)>),
+}
+
+pub(crate) struct Waiters<A: ?Sized> {
+    entries: Vec<Option<Waiter<A>>>,
+    next_id: u64,
+}
+
+impl<A: ?Sized> Waiters<A> {
+    pub(crate) const fn new() -> Self {
+        Waiters {
+            entries: Vec::new(),
+            next_id: 0,
+        }
+    }
+
+    /// Registers (or refreshes) an awaiter's waker in its slot, keeping the
+    /// position it first took so wake order is the order awaiting began.
+    pub(crate) fn register(&mut self, slot: &Cell<Option<usize>>, waker: &Waker) {
+        if let Some(index) = slot.get()
+            && let Some(Some(Waiter::Wake(old))) = self.entries.get_mut(index)
+        {
+            if !old.will_wake(waker) {
+                *old = waker.clone();
+            }
+            return;
+        }
+        slot.set(Some(self.entries.len()));
+        self.entries.push(Some(Waiter::Wake(waker.clone())));
+    }
+
+    /// Forgets an awaiter that stopped waiting.
+    pub(crate) fn unregister(&mut self, slot: &Cell<Option<usize>>) {
+        if let Some(index) = slot.take()
+            && let Some(entry @ Some(Waiter::Wake(_))) = self.entries.get_mut(index)
+        {
+            *entry = None;
+        }
+    }
+
+    pub(crate) fn add_callback(&mut self, callback: Box<dyn FnOnce(&A)>) -> CallbackId {
+        let id = self.fresh_id();
+        self.entries.push(Some(Waiter::Callback(id, callback)));
+        id
+    }
+
+    pub(crate) fn fresh_id(&mut self) -> CallbackId {
+        self.next_id += 1;
+        CallbackId(self.next_id)
+    }
+
+    /// Removes a callback; returns how many were removed (0 or 1).
+    pub(crate) fn remove_callback(&mut self, id: CallbackId) -> usize {
+        for entry in &mut self.entries {
+            if matches!(entry, Some(Waiter::Callback(cid, _)) if *cid == id) {
+                *entry = None;
+                return 1;
+            }
+        }
+        0
+    }
+
+    /// Takes everyone, in registration order.
+    pub(crate) fn take(&mut self) -> impl Iterator<Item = Waiter<A>> + use<A> {
+        std::mem::take(&mut self.entries).into_iter().flatten()
+    }
+}

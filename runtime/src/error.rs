@@ -1,0 +1,304 @@
+//! Errors are values: Python's asyncio exceptions as Rust types.
+//!
+//! Each Python exception class that user code observes gets a type here, and
+//! [`Error`] is the sum that awaiting a task or future, or asking for its
+//! result, can produce.
+
+use std::any::Any;
+use std::fmt;
+use std::sync::{Arc, Mutex};
+
+/// The work was cancelled (Python's `asyncio.CancelledError`).
+///
+/// Carries the optional message given to `cancel(msg)`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CancelledError {
+    message: Option<String>,
+}
+
+impl CancelledError {
+    /// A cancellation with an optional message.
+    pub fn new(message: Option<String>) -> Self {
+        CancelledError { message }
+    }
+
+    /// The message passed to `cancel`, if any.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+}
+
+impl fmt::Display for CancelledError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.message {
+            Some(msg) => write!(f, "cancelled: {msg}"),
+            None => f.write_str("cancelled"),
+        }
+    }
+}
+
+impl std::error::Error for CancelledError {}
+
+/// The deadline passed before the work finished (Python's `TimeoutError`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TimeoutError;
+
+impl fmt::Display for TimeoutError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the operation timed out")
+    }
+}
+
+impl std::error::Error for TimeoutError {}
+
+/// An operation was not valid in the object's current state (Python's
+/// `asyncio.InvalidStateError`), such as asking for the result of a pending
+/// future or setting a result twice.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InvalidStateError {
+    reason: &'static str,
+}
+
+impl InvalidStateError {
+    pub(crate) const NOT_DONE: Self = Self::new("the result is not set yet");
+    pub(crate) const ALREADY_DONE: Self = Self::new("the result is already set");
+    pub(crate) const TAKEN: Self = Self::new("the result was already taken by an await");
+
+    pub(crate) const fn new(reason: &'static str) -> Self {
+        InvalidStateError { reason }
+    }
+
+    /// Why the state was invalid.
+    pub fn reason(&self) -> &'static str {
+        self.reason
+    }
+}
+
+impl fmt::Display for InvalidStateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid state: {}", self.reason)
+    }
+}
+
+impl std::error::Error for InvalidStateError {}
+
+/// A task panicked; the loop caught the panic and kept running.
+///
+/// Holds the panic message for display and the original payload, which
+/// [`PanicError::resume`] re-raises on the caller's thread.
+#[derive(Clone)]
+pub struct PanicError {
+    message: String,
+    payload: Arc<Mutex<Option<Box<dyn Any + Send>>>>,
+}
+
+impl PanicError {
+    pub(crate) fn new(payload: Box<dyn Any + Send>) -> Self {
+        let message = if let Some(s) = payload.downcast_ref::<&'static str>() {
+            (*s).to_owned()
+        } else if let Some(s) = payload.downcast_ref::<String>() {
+            s.clone()
+        } else {
+            "Box<dyn Any>".to_owned()
+        };
+        PanicError {
+            message,
+            payload: Arc::new(Mutex::new(Some(payload))),
+        }
+    }
+
+    /// The panic message (`"Box<dyn Any>"` when the payload was not a string).
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// Re-raises the original panic on this thread.
+    ///
+    /// The first call resumes with the original payload; later calls (from
+    /// clones) panic with the message.
+    pub fn resume(self) -> ! {
+        let payload = self.payload.lock().ok().and_then(|mut p| p.take());
+        match payload {
+            Some(payload) => std::panic::resume_unwind(payload),
+            None => panic!("{}", self.message),
+        }
+    }
+}
+
+impl fmt::Debug for PanicError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PanicError")
+            .field("message", &self.message)
+            .finish()
+    }
+}
+
+impl fmt::Display for PanicError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "panicked: {}", self.message)
+    }
+}
+
+impl std::error::Error for PanicError {}
+
+/// An error value set on a [`Future`](crate::Future) with `set_exception`.
+///
+/// Cloneable and thread-safe so one failure can be handed to every awaiter.
+#[derive(Clone)]
+pub struct Exception(Arc<dyn std::error::Error + Send + Sync>);
+
+impl Exception {
+    /// Wraps any error.
+    pub fn new(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Exception(Arc::new(error))
+    }
+
+    /// The wrapped error, if it has type `E`.
+    pub fn downcast_ref<E: std::error::Error + 'static>(&self) -> Option<&E> {
+        self.0.downcast_ref()
+    }
+
+    /// The wrapped error.
+    pub fn inner(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+        &*self.0
+    }
+}
+
+impl<E: std::error::Error + Send + Sync + 'static> From<E> for Exception {
+    fn from(error: E) -> Self {
+        Exception::new(error)
+    }
+}
+
+impl fmt::Debug for Exception {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl fmt::Display for Exception {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&*self.0, f)
+    }
+}
+
+/// The event loop was used wrongly (Python raises `RuntimeError` for these).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RuntimeError {
+    /// An API that needs a running loop was called outside one.
+    NoRunningLoop,
+    /// An API that needs a current task was called outside one (e.g. from a callback).
+    NoCurrentTask,
+    /// `run_forever`/`run_until_complete` on a loop that is already running.
+    AlreadyRunning,
+    /// A loop was started while another loop runs on this thread.
+    AnotherLoopRunning,
+    /// The loop was closed.
+    Closed,
+    /// `close()` on a running loop.
+    CloseWhileRunning,
+    /// `stop()` was called before the future given to `run_until_complete` finished.
+    StoppedBeforeComplete,
+}
+
+impl fmt::Display for RuntimeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RuntimeError::NoRunningLoop => "no running event loop",
+            RuntimeError::NoCurrentTask => "not called from inside a task",
+            RuntimeError::AlreadyRunning => "this event loop is already running",
+            RuntimeError::AnotherLoopRunning => {
+                "cannot run the event loop while another loop is running on this thread"
+            }
+            RuntimeError::Closed => "the event loop is closed",
+            RuntimeError::CloseWhileRunning => "cannot close a running event loop",
+            RuntimeError::StoppedBeforeComplete => "event loop stopped before the future completed",
+        })
+    }
+}
+
+impl std::error::Error for RuntimeError {}
+
+/// Everything awaiting a task or future, or asking for its result, can report.
+///
+/// Python raises one of several exceptions from `await`/`result()`; here they
+/// are the variants of one enum so `?` and `match` both work.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The task or future was cancelled.
+    Cancelled(CancelledError),
+    /// A deadline passed.
+    Timeout(TimeoutError),
+    /// The object was not in a state that allows the operation.
+    InvalidState(InvalidStateError),
+    /// The task panicked.
+    Panicked(PanicError),
+    /// An error set with [`Future::set_exception`](crate::Future::set_exception).
+    Exception(Exception),
+    /// The event loop was misused.
+    Runtime(RuntimeError),
+}
+
+impl Error {
+    /// Whether this is a cancellation.
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self, Error::Cancelled(_))
+    }
+
+    /// Whether this is a panic.
+    pub fn is_panic(&self) -> bool {
+        matches!(self, Error::Panicked(_))
+    }
+
+    /// Whether this is a timeout.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Timeout(_))
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Cancelled(e) => e.fmt(f),
+            Error::Timeout(e) => e.fmt(f),
+            Error::InvalidState(e) => e.fmt(f),
+            Error::Panicked(e) => e.fmt(f),
+            Error::Exception(e) => e.fmt(f),
+            Error::Runtime(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Cancelled(e) => Some(e),
+            Error::Timeout(e) => Some(e),
+            Error::InvalidState(e) => Some(e),
+            Error::Panicked(e) => Some(e),
+            Error::Exception(e) => Some(e.inner()),
+            Error::Runtime(e) => Some(e),
+        }
+    }
+}
+
+macro_rules! from_variant {
+    ($($ty:ty => $variant:ident),* $(,)?) => {$(
+        impl From<$ty> for Error {
+            fn from(e: $ty) -> Self {
+                Error::$variant(e)
+            }
+        }
+    )*};
+}
+
+from_variant! {
+    CancelledError => Cancelled,
+    TimeoutError => Timeout,
+    InvalidStateError => InvalidState,
+    PanicError => Panicked,
+    Exception => Exception,
+    RuntimeError => Runtime,
+}

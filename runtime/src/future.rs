@@ -1,0 +1,248 @@
+//! `asyncio.Future`: a settable result that any number of tasks can await.
+
+use std::cell::{Cell, RefCell};
+use std::fmt;
+use std::pin::Pin;
+use std::rc::{Rc, Weak};
+use std::task::{Context, Poll};
+
+use crate::core::context;
+use crate::core::report;
+use crate::core::waiters::{CallbackId, Waiter, Waiters};
+use crate::core::{Core, context::default_core};
+use crate::error::{CancelledError, Error, Exception, InvalidStateError};
+
+enum Outcome<T> {
+    Pending,
+    Done(Result<T, Error>),
+}
+
+struct State<T> {
+    core: Weak<Core>,
+    outcome: RefCell<Outcome<T>>,
+    waiters: RefCell<Waiters<Future<T>>>,
+    retrieved: Cell<bool>,
+}
+
+/// A placeholder for a result that is set later (Python's `asyncio.Future`).
+///
+/// Cloning gives another handle to the same future. Any number of tasks may
+/// await it (each gets a clone of the result); done callbacks are scheduled
+/// on the loop, never run inside `set_result`.
+///
+/// ```
+/// asyncio::run(async {
+///     let fut = asyncio::Future::new();
+///     let setter = fut.clone();
+///     asyncio::get_running_loop().unwrap().call_soon(move || {
+///         setter.set_result("ready").unwrap();
+///     });
+///     assert_eq!(fut.await.unwrap(), "ready");
+/// });
+/// ```
+pub struct Future<T> {
+    state: Rc<State<T>>,
+    slot: Cell<Option<usize>>,
+}
+
+impl<T: 'static> Future<T> {
+    /// A pending future on the running loop (else this thread's current
+    /// loop, as `get_event_loop()` gives).
+    pub fn new() -> Self {
+        let core = context::running_core().unwrap_or_else(default_core);
+        Self::on(&core)
+    }
+
+    pub(crate) fn on(core: &Rc<Core>) -> Self {
+        Future {
+            state: Rc::new(State {
+                core: Rc::downgrade(core),
+                outcome: RefCell::new(Outcome::Pending),
+                waiters: RefCell::new(Waiters::new()),
+                retrieved: Cell::new(false),
+            }),
+            slot: Cell::new(None),
+        }
+    }
+
+    /// Marks the future done with `value`; `Err(InvalidState)` if it is done.
+    pub fn set_result(&self, value: T) -> Result<(), InvalidStateError> {
+        self.complete(Ok(value))
+    }
+
+    /// Marks the future failed with `error`; awaiters get `Err(Error::Exception)`.
+    pub fn set_exception(&self, error: impl Into<Exception>) -> Result<(), InvalidStateError> {
+        self.complete(Err(Error::Exception(error.into())))
+    }
+
+    /// Cancels the future; false if it was already done.
+    pub fn cancel(&self) -> bool {
+        self.complete(Err(Error::Cancelled(CancelledError::new(None))))
+            .is_ok()
+    }
+
+    /// Cancels with a message carried by the `CancelledError`.
+    pub fn cancel_with(&self, message: impl Into<String>) -> bool {
+        let error = CancelledError::new(Some(message.into()));
+        self.complete(Err(Error::Cancelled(error))).is_ok()
+    }
+
+    /// Whether the future was cancelled.
+    pub fn cancelled(&self) -> bool {
+        matches!(&*self.state.outcome.borrow(), Outcome::Done(Err(Error::Cancelled(_))))
+    }
+
+    /// Whether a result, an exception or a cancellation was set.
+    pub fn done(&self) -> bool {
+        matches!(&*self.state.outcome.borrow(), Outcome::Done(_))
+    }
+
+    /// The result (cloned) or the error; `Err(InvalidState)` while pending.
+    pub fn result(&self) -> Result<T, Error>
+    where
+        T: Clone,
+    {
+        match &*self.state.outcome.borrow() {
+            Outcome::Pending => Err(InvalidStateError::NOT_DONE.into()),
+            Outcome::Done(outcome) => {
+                self.state.retrieved.set(true);
+                outcome.clone()
+            }
+        }
+    }
+
+    /// Python's `exception()`: `Ok(None)` on success, `Ok(Some(e))` for an
+    /// exception, `Err(Cancelled)` if cancelled, `Err(InvalidState)` if pending.
+    pub fn exception(&self) -> Result<Option<Error>, Error> {
+        match &*self.state.outcome.borrow() {
+            Outcome::Pending => Err(InvalidStateError::NOT_DONE.into()),
+            Outcome::Done(Err(Error::Cancelled(e))) => Err(Error::Cancelled(e.clone())),
+            Outcome::Done(Err(e)) => {
+                self.state.retrieved.set(true);
+                Ok(Some(e.clone()))
+            }
+            Outcome::Done(Ok(_)) => Ok(None),
+        }
+    }
+
+    /// Schedules `callback` once the future is done (at once if it is).
+    pub fn add_done_callback(&self, callback: impl FnOnce(&Future<T>) + 'static) -> CallbackId {
+        if self.done() {
+            let id = self.state.waiters.borrow_mut().fresh_id();
+            self.schedule_callback(Box::new(callback));
+            return id;
+        }
+        self.state
+            .waiters
+            .borrow_mut()
+            .add_callback(Box::new(callback))
+    }
+
+    /// Removes a done callback; returns how many were removed (0 or 1).
+    pub fn remove_done_callback(&self, id: CallbackId) -> usize {
+        self.state.waiters.borrow_mut().remove_callback(id)
+    }
+
+    fn complete(&self, outcome: Result<T, Error>) -> Result<(), InvalidStateError> {
+        {
+            let mut slot = self.state.outcome.borrow_mut();
+            if let Outcome::Done(_) = &*slot {
+                return Err(InvalidStateError::ALREADY_DONE);
+            }
+            *slot = Outcome::Done(outcome);
+        }
+        let waiters: Vec<_> = self.state.waiters.borrow_mut().take().collect();
+        for waiter in waiters {
+            match waiter {
+                Waiter::Wake(waker) => waker.wake(),
+                Waiter::Callback(_, callback) => self.schedule_callback(callback),
+            }
+        }
+        Ok(())
+    }
+
+    fn schedule_callback(&self, callback: Box<dyn FnOnce(&Future<T>)>) {
+        let handle = self.clone();
+        match self.state.core.upgrade() {
+            Some(core) if !core.is_closed() => {
+                core.call_soon(Box::new(move || callback(&handle)));
+            }
+            // No loop left to schedule on: run it now rather than lose it.
+            _ => callback(&handle),
+        }
+    }
+}
+
+impl<T: 'static> Default for Future<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T> Clone for Future<T> {
+    fn clone(&self) -> Self {
+        Future {
+            state: self.state.clone(),
+            slot: Cell::new(None),
+        }
+    }
+}
+
+impl<T: Clone + 'static> std::future::Future for Future<T> {
+    type Output = Result<T, Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        if context::delivering() {
+            // As in CPython, cancelling a task cancels the future it awaits.
+            let message = context::current_task().and_then(|t| t.header().cancel_message());
+            let error = CancelledError::new(message);
+            let _ = self.complete(Err(Error::Cancelled(error)));
+            return Poll::Pending;
+        }
+        match &*self.state.outcome.borrow() {
+            Outcome::Done(outcome) => {
+                self.state.retrieved.set(true);
+                self.state.waiters.borrow_mut().unregister(&self.slot);
+                return Poll::Ready(outcome.clone());
+            }
+            Outcome::Pending => {}
+        }
+        self.state
+            .waiters
+            .borrow_mut()
+            .register(&self.slot, cx.waker());
+        Poll::Pending
+    }
+}
+
+impl<T> Drop for Future<T> {
+    fn drop(&mut self) {
+        if self.slot.get().is_some()
+            && let Ok(mut waiters) = self.state.waiters.try_borrow_mut()
+        {
+            waiters.unregister(&self.slot);
+        }
+    }
+}
+
+impl<T> Drop for State<T> {
+    fn drop(&mut self) {
+        if let Outcome::Done(Err(Error::Exception(e))) = &*self.outcome.borrow()
+            && !self.retrieved.get()
+        {
+            report::error(&format!("a future's exception was never retrieved: {e}"));
+        }
+    }
+}
+
+impl<T> fmt::Debug for Future<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = match &*self.state.outcome.borrow() {
+            Outcome::Pending => "pending".to_string(),
+            Outcome::Done(Ok(_)) => "finished".to_string(),
+            Outcome::Done(Err(Error::Cancelled(_))) => "cancelled".to_string(),
+            Outcome::Done(Err(e)) => format!("finished exception={e}"),
+        };
+        write!(f, "<Future {state}>")
+    }
+}

@@ -1,0 +1,45 @@
+//! The runtime behind the [`asyncio`](https://docs.rs/asyncio) crate:
+//! Python's asyncio event loop, `Task`, `Future` and cancellation model on a
+//! compact single-threaded scheduler. Users depend on `asyncio`, which
+//! re-exports everything here.
+//!
+//! # Debug mode
+//! `EventLoop::set_debug(true)`, `Runner::debug(true)`,
+//! `#[asyncio::main(debug = true)]` or the environment variable
+//! `ASYNCIO_DEBUG=1` turn on warnings for callbacks and task steps that run
+//! longer than the slow-callback threshold (100 ms by default). A panic no
+//! one retrieved and a task destroyed while pending are reported always.
+//! Reports go to the `log` facade (target `asyncio`) when a logger is
+//! installed, else to stderr.
+#![warn(missing_docs)]
+
+mod cancel;
+mod core;
+mod error;
+mod event_loop;
+mod future;
+mod handle;
+mod run;
+mod sleep;
+mod task;
+
+pub use crate::cancel::{CatchCancelled, Finally, catch_cancelled, finally};
+pub use crate::core::waiters::CallbackId;
+pub use crate::error::{
+    CancelledError, Error, Exception, InvalidStateError, PanicError, RuntimeError, TimeoutError,
+};
+pub use crate::event_loop::{
+    EventLoop, EventLoopBuilder, LoopHandle, get_event_loop, get_running_loop, new_event_loop,
+    set_event_loop,
+};
+pub use crate::future::Future;
+pub use crate::handle::{Handle, TimerHandle};
+pub use crate::run::{Runner, run};
+pub use crate::sleep::{Delay, Sleep, sleep};
+pub use crate::task::{Task, TaskRef, all_tasks, create_task, create_task_named, current_task};
+
+/// Items generated code refers to; not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::run::Runner;
+}

@@ -1,0 +1,239 @@
+//! The task cell: one allocation holding a task's header, its future and
+//! its output, and the step that polls it.
+//!
+//! A step follows DESIGN.md's cancellation model: a pending request with no
+//! catch point alive drops the future at once; otherwise the future is
+//! polled with the request "being delivered", and if no catch point claimed
+//! it the future is dropped. Async cleanups released by that drop run to
+//! completion in this task before it reports done.
+
+use std::any::Any;
+use std::cell::RefCell;
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+use crate::core::context::{self, Cleanup};
+use crate::core::header::{Stage, TaskHeader};
+use crate::core::report;
+use crate::core::waiters::Waiter;
+use crate::core::{Core, Runnable};
+use crate::error::{CancelledError, Error, PanicError};
+
+pub(crate) struct TaskCell<F: Future> {
+    pub(crate) header: TaskHeader,
+    /// Pinned in place: never moved out, only dropped in place.
+    future: RefCell<Option<F>>,
+    output: RefCell<Option<F::Output>>,
+}
+
+impl<F: Future> TaskCell<F> {
+    pub(crate) fn new(header: TaskHeader, future: F) -> Self {
+        TaskCell {
+            header,
+            future: RefCell::new(Some(future)),
+            output: RefCell::new(None),
+        }
+    }
+}
+
+impl<F> Runnable for TaskCell<F>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    fn header(&self) -> &TaskHeader {
+        &self.header
+    }
+
+    fn output(&self) -> &dyn Any {
+        &self.output
+    }
+
+    fn run(self: Rc<Self>, _core: &Rc<Core>) {
+        let _current = context::enter_task(self.clone());
+        if self.header.stage() == Stage::Running {
+            self.step();
+        }
+        if self.header.stage() == Stage::CleaningUp && self.poll_cleanups() {
+            finish(self);
+        }
+    }
+
+    fn close(self: Rc<Self>) {
+        if self.header.is_done() {
+            return;
+        }
+        report::warn(&format!(
+            "task was destroyed but it is pending: {}",
+            self.header.describe()
+        ));
+        self.header.mark_retrieved();
+        if self.header.stage() == Stage::Running {
+            let closed = CancelledError::new(Some("the event loop was closed".into()));
+            self.drop_future(Some(Error::Cancelled(closed)));
+        }
+        let lost = std::mem::take(&mut *self.header.cleanups.borrow_mut());
+        if !lost.is_empty() {
+            report::warn(&format!(
+                "{} async cleanup(s) of {} could not run: the event loop is closed",
+                lost.len(),
+                self.header.describe()
+            ));
+        }
+        drop(lost);
+        finish(self);
+    }
+}
+
+impl<F> TaskCell<F>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    /// Polls the future once, delivering a pending cancellation request.
+    fn step(&self) {
+        let header = &self.header;
+        let cancelling = header.cancel_requested();
+        if cancelling && !header.has_catch_points() {
+            // Nothing on the await path can catch it: drop without polling.
+            let error = header.claim_cancel();
+            self.drop_future(Some(Error::Cancelled(error)));
+            return;
+        }
+        context::set_delivering(cancelling);
+        let polled = catch_unwind(AssertUnwindSafe(|| {
+            let mut slot = self.future.borrow_mut();
+            let Some(future) = slot.as_mut() else {
+                return Poll::Pending;
+            };
+            // SAFETY: the future lives inside this task's `Rc` allocation,
+            // which never moves, and it is never moved out of its slot: the
+            // only way it leaves is `drop_future`, which drops it in place.
+            let future = unsafe { Pin::new_unchecked(future) };
+            future.poll(&mut Context::from_waker(&header.waker))
+        }));
+        let unclaimed = context::delivering();
+        context::set_delivering(false);
+        match polled {
+            Ok(Poll::Pending) if unclaimed => {
+                let error = header.claim_cancel();
+                self.drop_future(Some(Error::Cancelled(error)));
+            }
+            Ok(Poll::Pending) => {}
+            Ok(Poll::Ready(output)) if header.cancel_requested() => {
+                // CPython: a task that requested its own cancellation and
+                // returned without awaiting again ends cancelled.
+                drop(output);
+                let error = header.claim_cancel();
+                self.drop_future(Some(Error::Cancelled(error)));
+            }
+            Ok(Poll::Ready(output)) => {
+                *self.output.borrow_mut() = Some(output);
+                self.drop_future(None);
+            }
+            Err(payload) => {
+                self.drop_future(Some(Error::Panicked(PanicError::new(payload))));
+            }
+        }
+    }
+
+    /// Drops the future in place, collecting the async cleanups its guards
+    /// release, and moves the task to the cleanup stage.
+    fn drop_future(&self, failure: Option<Error>) {
+        let mut panicked = None;
+        let cleanups = context::collect_cleanups(|| {
+            let dropped = catch_unwind(AssertUnwindSafe(|| {
+                // Assignment drops the old value in place (pinning holds).
+                *self.future.borrow_mut() = None;
+            }));
+            panicked = dropped.err();
+        });
+        let failure = match (failure, panicked) {
+            (failure, Some(payload)) => {
+                let panic = PanicError::new(payload);
+                report::error(&format!(
+                    "dropping the future of {} panicked: {}",
+                    self.header.describe(),
+                    panic.message()
+                ));
+                failure.or(Some(Error::Panicked(panic)))
+            }
+            (failure, None) => failure,
+        };
+        if let Some(failure) = failure {
+            self.output.borrow_mut().take();
+            self.header.set_failure(failure);
+        }
+        self.header.cleanups.borrow_mut().extend(cleanups);
+        self.header.set_stage(Stage::CleaningUp);
+    }
+
+    /// Polls pending async cleanups in order; true once all have finished.
+    fn poll_cleanups(&self) -> bool {
+        let header = &self.header;
+        let mut cx = Context::from_waker(&header.waker);
+        loop {
+            let next = {
+                let mut list = header.cleanups.borrow_mut();
+                if list.is_empty() {
+                    return true;
+                }
+                list.remove(0)
+            };
+            let mut cleanup: Cleanup = next;
+            match catch_unwind(AssertUnwindSafe(|| cleanup.as_mut().poll(&mut cx))) {
+                Ok(Poll::Ready(())) => {}
+                Ok(Poll::Pending) => {
+                    header.cleanups.borrow_mut().insert(0, cleanup);
+                    return false;
+                }
+                Err(payload) => {
+                    report::error(&format!(
+                        "an async cleanup of {} panicked: {}",
+                        header.describe(),
+                        PanicError::new(payload).message()
+                    ));
+                    let more = context::collect_cleanups(|| drop(cleanup));
+                    header.cleanups.borrow_mut().extend(more);
+                }
+            }
+        }
+    }
+}
+
+/// Marks the task done, frees its slot and notifies waiters in order.
+fn finish(task: Rc<dyn Runnable>) {
+    let header = task.header();
+    header.set_stage(Stage::Done);
+    let core = header.core.upgrade();
+    if let Some(core) = &core {
+        core.remove_task(header.key);
+    }
+    let waiters: Vec<_> = header.waiters.borrow_mut().take().collect();
+    for waiter in waiters {
+        match waiter {
+            Waiter::Wake(waker) => waker.wake(),
+            Waiter::Callback(_, callback) => match &core {
+                Some(core) if !core.is_closed() => {
+                    let task = task.clone();
+                    core.call_soon(Box::new(move || callback(&task)));
+                }
+                _ => callback(&task),
+            },
+        }
+    }
+}
+
+impl<F: Future> Drop for TaskCell<F> {
+    fn drop(&mut self) {
+        if let Some(message) = self.header.unretrieved_panic() {
+            report::error(&format!(
+                "the panic of {} was never retrieved: {message}",
+                self.header.describe()
+            ));
+        }
+    }
+}

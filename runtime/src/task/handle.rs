@@ -1,0 +1,255 @@
+//! Handles to tasks: [`TaskRef`] (any task) and [`Task<T>`] (awaitable, typed).
+
+use std::cell::{Cell, RefCell};
+use std::fmt;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::ops::Deref;
+use std::panic::Location;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+use crate::core::Runnable;
+use crate::core::context;
+use crate::core::waiters::CallbackId;
+use crate::error::{Error, InvalidStateError};
+
+/// A handle to any task, whatever its output type: Python's `Task` minus the
+/// result. [`all_tasks`](crate::all_tasks) and [`current_task`](crate::current_task)
+/// return these, and every [`Task<T>`] dereferences to one.
+///
+/// Cloning the handle does not copy the task.
+#[derive(Clone)]
+pub struct TaskRef {
+    pub(crate) raw: Rc<dyn Runnable>,
+}
+
+impl TaskRef {
+    pub(crate) fn new(raw: Rc<dyn Runnable>) -> Self {
+        TaskRef { raw }
+    }
+
+    /// The task's name: the one given at creation or with `set_name`, else `Task-N`.
+    pub fn get_name(&self) -> String {
+        self.raw.header().name()
+    }
+
+    /// Renames the task.
+    pub fn set_name(&self, name: impl Into<String>) {
+        self.raw.header().set_name(name.into());
+    }
+
+    /// Requests cancellation (Python's `task.cancel()`).
+    ///
+    /// The request is delivered at the task's next step: the innermost
+    /// [`catch_cancelled`](crate::catch_cancelled) on its await path receives
+    /// `Err(CancelledError)` and may clean up or even carry on; with no such
+    /// catch point the task's future is dropped and the task ends cancelled.
+    /// Returns false if the task is already done (or cleaning up).
+    pub fn cancel(&self) -> bool {
+        self.raw.header().request_cancel(None)
+    }
+
+    /// Like [`cancel`](Self::cancel), with a message the `CancelledError` carries.
+    pub fn cancel_with(&self, message: impl Into<String>) -> bool {
+        self.raw.header().request_cancel(Some(message.into()))
+    }
+
+    /// Whether a cancellation was requested and not yet delivered.
+    pub fn cancelling(&self) -> bool {
+        self.raw.header().cancel_requested()
+    }
+
+    /// Whether the task ended cancelled.
+    pub fn cancelled(&self) -> bool {
+        self.raw.header().is_cancelled()
+    }
+
+    /// Whether the task finished (with a result, a panic, or cancelled).
+    pub fn done(&self) -> bool {
+        self.raw.header().is_done()
+    }
+
+    /// Python's `task.exception()`: `Ok(None)` for success, `Ok(Some(error))`
+    /// for a panic, `Err(Cancelled)` if cancelled and `Err(InvalidState)`
+    /// while the task is not done. Never blocks.
+    pub fn exception(&self) -> Result<Option<Error>, Error> {
+        let header = self.raw.header();
+        if !header.is_done() {
+            return Err(InvalidStateError::NOT_DONE.into());
+        }
+        match header.failure() {
+            Some(Error::Cancelled(e)) => Err(Error::Cancelled(e)),
+            other => Ok(other),
+        }
+    }
+
+    /// Schedules `callback` on the loop once the task is done (at once if it
+    /// already is). Callbacks run in the order they were added, never inside
+    /// the task's own step.
+    pub fn add_done_callback(&self, callback: impl FnOnce(&TaskRef) + 'static) -> CallbackId {
+        let header = self.raw.header();
+        let callback: Box<dyn FnOnce(&Rc<dyn Runnable>)> =
+            Box::new(move |raw: &Rc<dyn Runnable>| callback(&TaskRef::new(raw.clone())));
+        if header.is_done() {
+            let id = header.waiters.borrow_mut().fresh_id();
+            let raw = self.raw.clone();
+            match header.core.upgrade() {
+                Some(core) if !core.is_closed() => {
+                    core.call_soon(Box::new(move || callback(&raw)));
+                }
+                _ => callback(&raw),
+            }
+            return id;
+        }
+        header.waiters.borrow_mut().add_callback(callback)
+    }
+
+    /// Removes a callback added with `add_done_callback`; returns how many
+    /// were removed (0 if it already ran or was never added).
+    pub fn remove_done_callback(&self, id: CallbackId) -> usize {
+        self.raw.header().waiters.borrow_mut().remove_callback(id)
+    }
+
+    /// Where the task was created.
+    pub fn location(&self) -> &'static Location<'static> {
+        self.raw.header().location
+    }
+
+    /// The type name of the task's future (Python's `get_coro()`, for display).
+    pub fn get_coro(&self) -> &'static str {
+        self.raw.header().coro
+    }
+
+    /// Whether two handles refer to the same task.
+    pub fn ptr_eq(&self, other: &TaskRef) -> bool {
+        std::ptr::addr_eq(Rc::as_ptr(&self.raw), Rc::as_ptr(&other.raw))
+    }
+}
+
+impl fmt::Debug for TaskRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.raw.header().describe())
+    }
+}
+
+impl PartialEq for TaskRef {
+    fn eq(&self, other: &Self) -> bool {
+        self.ptr_eq(other)
+    }
+}
+
+impl Eq for TaskRef {}
+
+/// A running coroutine on the loop, and the handle to await its output
+/// (Python's `asyncio.Task`, made with [`create_task`](crate::create_task)).
+///
+/// Awaiting gives `Ok(output)`, or `Err(Error::Cancelled)` /
+/// `Err(Error::Panicked)`. Dropping the handle detaches the task: the loop
+/// keeps running it. It dereferences to [`TaskRef`] for names,
+/// cancellation and done callbacks.
+///
+/// ```
+/// let out = asyncio::run(async {
+///     let task = asyncio::create_task(async { 6 * 7 });
+///     task.await.unwrap()
+/// });
+/// assert_eq!(out, 42);
+/// ```
+pub struct Task<T> {
+    task: TaskRef,
+    /// This handle's place among the task's waiters while awaiting.
+    slot: Cell<Option<usize>>,
+    _output: PhantomData<fn() -> T>,
+}
+
+impl<T: 'static> Task<T> {
+    pub(crate) fn from_raw(raw: Rc<dyn Runnable>) -> Self {
+        Task {
+            task: TaskRef::new(raw),
+            slot: Cell::new(None),
+            _output: PhantomData,
+        }
+    }
+
+    /// A type-erased handle to the same task.
+    pub fn as_task_ref(&self) -> &TaskRef {
+        &self.task
+    }
+
+    /// Python's `task.result()`: the output (cloned), or the error; before
+    /// the task is done, `Err(InvalidState)`. Never blocks.
+    pub fn result(&self) -> Result<T, Error>
+    where
+        T: Clone,
+    {
+        if !self.task.done() {
+            return Err(InvalidStateError::NOT_DONE.into());
+        }
+        self.outcome(|slot| slot.clone())
+    }
+
+    fn outcome(&self, get: impl FnOnce(&mut Option<T>) -> Option<T>) -> Result<T, Error> {
+        let header = self.task.raw.header();
+        if let Some(error) = header.failure() {
+            return Err(error);
+        }
+        let slot = self
+            .task
+            .raw
+            .output()
+            .downcast_ref::<RefCell<Option<T>>>()
+            .expect("a task's output slot has the task's output type");
+        get(&mut slot.borrow_mut()).ok_or(Error::InvalidState(InvalidStateError::TAKEN))
+    }
+}
+
+impl<T> Deref for Task<T> {
+    type Target = TaskRef;
+
+    fn deref(&self) -> &TaskRef {
+        &self.task
+    }
+}
+
+impl<T: 'static> Future for Task<T> {
+    type Output = Result<T, Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let header = self.task.raw.header();
+        if context::delivering() {
+            // As in CPython, cancelling a task that awaits another task
+            // cancels the awaited one too; this await does not complete
+            // while the request is delivered, so no output is lost.
+            let message = context::current_task().and_then(|t| t.header().cancel_message());
+            header.request_cancel(message);
+            return Poll::Pending;
+        }
+        if !header.is_done() {
+            header.waiters.borrow_mut().register(&self.slot, cx.waker());
+            return Poll::Pending;
+        }
+        self.slot.set(None);
+        Poll::Ready(self.outcome(Option::take))
+    }
+}
+
+impl<T> Drop for Task<T> {
+    fn drop(&mut self) {
+        if self.slot.get().is_some() {
+            self.task
+                .raw
+                .header()
+                .waiters
+                .borrow_mut()
+                .unregister(&self.slot);
+        }
+    }
+}
+
+impl<T> fmt::Debug for Task<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.task, f)
+    }
+}

@@ -1,0 +1,102 @@
+//! Tasks: a future scheduled on the loop (Python's `asyncio.Task`).
+
+mod cell;
+mod handle;
+
+pub use handle::{Task, TaskRef};
+
+use std::future::Future;
+use std::panic::Location;
+use std::rc::Rc;
+
+use crate::core::Core;
+use crate::core::context;
+use crate::core::header::TaskSpec;
+use crate::error::RuntimeError;
+use cell::TaskCell;
+
+/// Creates a task on `core`.
+pub(crate) fn spawn<F>(
+    core: &Rc<Core>,
+    future: F,
+    name: Option<String>,
+    location: &'static Location<'static>,
+) -> Task<F::Output>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    let spec = TaskSpec {
+        name,
+        location,
+        coro: std::any::type_name::<F>(),
+    };
+    let cell = core.spawn(spec, |header| TaskCell::new(header, future));
+    Task::from_raw(cell)
+}
+
+fn running_core_or_panic(what: &str) -> Rc<Core> {
+    context::running_core().unwrap_or_else(|| {
+        panic!(
+            "{what} needs a running event loop: {}; call it from inside \
+             asyncio::run(...) or a task",
+            RuntimeError::NoRunningLoop
+        )
+    })
+}
+
+/// Schedules `future` as a task on the running loop (Python's
+/// `asyncio.create_task`). The task starts after the caller yields, tasks
+/// start in creation order, and the loop owns it: dropping the returned
+/// handle never cancels it.
+///
+/// The future need not be `Send`: it may hold `Rc` and `RefCell`.
+///
+/// # Panics
+/// If no event loop is running on this thread.
+#[track_caller]
+pub fn create_task<F>(future: F) -> Task<F::Output>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    let core = running_core_or_panic("asyncio::create_task()");
+    spawn(&core, future, None, Location::caller())
+}
+
+/// [`create_task`] with a name (Python's `create_task(coro, name=...)`).
+///
+/// ```
+/// asyncio::run(async {
+///     let task = asyncio::create_task_named(async {}, "worker");
+///     assert_eq!(task.get_name(), "worker");
+/// });
+/// ```
+#[track_caller]
+pub fn create_task_named<F>(future: F, name: impl Into<String>) -> Task<F::Output>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    let core = running_core_or_panic("asyncio::create_task_named()");
+    spawn(&core, future, Some(name.into()), Location::caller())
+}
+
+/// The task being run (Python's `asyncio.current_task()`).
+///
+/// `Err(NoRunningLoop)` outside a loop, `Err(NoCurrentTask)` in a loop but
+/// outside a task (e.g. in a `call_soon` callback).
+pub fn current_task() -> Result<TaskRef, RuntimeError> {
+    if context::running_core().is_none() {
+        return Err(RuntimeError::NoRunningLoop);
+    }
+    context::current_task()
+        .map(TaskRef::new)
+        .ok_or(RuntimeError::NoCurrentTask)
+}
+
+/// Every unfinished task of the running loop (Python's `asyncio.all_tasks()`).
+pub fn all_tasks() -> Result<Vec<TaskRef>, RuntimeError> {
+    let core = context::running_core().ok_or(RuntimeError::NoRunningLoop)?;
+    Ok(core.all_tasks().into_iter().map(TaskRef::new).collect())
+}

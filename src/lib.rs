@@ -1,0 +1,35 @@
+//! Python's asyncio for Rust.
+//!
+//! A single-threaded event loop with Python's `Task`/`Future`/loop API and
+//! cancellation semantics, and attribute macros for entry points:
+//!
+//! ```
+//! #[asyncio::main]
+//! async fn main() {
+//!     let task = asyncio::create_task(async {
+//!         asyncio::sleep(0.01).await;
+//!         "Hello World!"
+//!     });
+//!     println!("{}", task.await.unwrap());
+//! }
+//! # main();
+//! ```
+//!
+//! See the README for the full mapping from Python's names to these.
+#![warn(missing_docs)]
+
+pub use asyncio_runtime::*;
+
+/// Runs an `async fn main` on a new event loop, like `asyncio.run(main())`.
+///
+/// Options: `debug = true|false` (debug mode). `main` may return a `Result`.
+pub use asyncio_macros::main;
+
+/// Runs an `async fn` test on a new event loop.
+///
+/// Options: `debug = true|false`, `virtual_time = true|false` (a clock that
+/// jumps to the next timer when idle, so long sleeps are instant and exact).
+pub use asyncio_macros::test;
+
+#[doc(hidden)]
+pub use asyncio_runtime::__private;
