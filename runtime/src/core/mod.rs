@@ -5,6 +5,7 @@
 pub(crate) mod clock;
 pub(crate) mod context;
 pub(crate) mod header;
+pub(crate) mod poller;
 pub(crate) mod ready;
 pub(crate) mod report;
 pub(crate) mod shared;
@@ -19,8 +20,6 @@ use std::panic::{AssertUnwindSafe, Location};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-use polling::Events;
 
 use self::clock::Clock;
 use self::header::{TaskHeader, TaskSpec};
@@ -74,7 +73,6 @@ pub(crate) struct Core {
     slow_callback: Cell<Duration>,
     task_numbers: Cell<u64>,
     iteration: Cell<u32>,
-    events: RefCell<Events>,
 }
 
 impl Core {
@@ -96,7 +94,6 @@ impl Core {
             slow_callback: Cell::new(DEFAULT_SLOW_CALLBACK),
             task_numbers: Cell::new(0),
             iteration: Cell::new(0),
-            events: RefCell::new(Events::new()),
         })
     }
 
@@ -275,8 +272,7 @@ impl Core {
     }
 
     fn wait_os(&self, timeout: Option<Duration>) {
-        let mut events = self.events.borrow_mut();
-        self.shared.wait(&mut events, timeout);
+        self.shared.wait(timeout);
     }
 
     fn drain_remote(self: &Rc<Self>) {

@@ -8,8 +8,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use polling::{Events, Poller};
-
+use super::poller::OsPoller;
 use super::slab::Key;
 
 /// A request from another thread (or from outside the running loop).
@@ -23,7 +22,7 @@ pub(crate) enum Remote {
 }
 
 pub(crate) struct Shared {
-    poller: Poller,
+    poller: OsPoller,
     queue: Mutex<Vec<Remote>>,
     /// Set when `queue` may be non-empty; lets the loop skip the lock.
     pending: AtomicBool,
@@ -33,7 +32,7 @@ pub(crate) struct Shared {
 impl Shared {
     pub(crate) fn new() -> std::io::Result<Self> {
         Ok(Shared {
-            poller: Poller::new()?,
+            poller: OsPoller::new()?,
             queue: Mutex::new(Vec::new()),
             pending: AtomicBool::new(false),
             closed: AtomicBool::new(false),
@@ -51,8 +50,7 @@ impl Shared {
         }
         if !self.pending.swap(true, Ordering::AcqRel) {
             // Only the first push since the last drain needs to wake the poller.
-            // A failed notify leaves the request queued for the next iteration.
-            let _ = self.poller.notify();
+            self.poller.notify();
         }
         true
     }
@@ -68,13 +66,8 @@ impl Shared {
     }
 
     /// Blocks until an OS event, a notify, or the timeout (`None`: forever).
-    pub(crate) fn wait(&self, events: &mut Events, timeout: Option<Duration>) {
-        events.clear();
-        if let Err(err) = self.poller.wait(events, timeout)
-            && err.kind() != std::io::ErrorKind::Interrupted
-        {
-            panic!("the event loop's I/O poller failed: {err}");
-        }
+    pub(crate) fn wait(&self, timeout: Option<Duration>) {
+        self.poller.wait(timeout);
     }
 
     /// Refuses further requests and drops the queued ones.
