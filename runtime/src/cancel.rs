@@ -16,9 +16,9 @@ use std::task::{Context, Poll};
 
 use pin_project_lite::pin_project;
 
+use crate::core::Runnable;
 use crate::core::context::{self, Cleanup};
 use crate::core::report;
-use crate::core::Runnable;
 use crate::error::CancelledError;
 use crate::task;
 
@@ -193,7 +193,9 @@ impl<F: Future<Output = ()> + 'static> IntoFuture for Finally<F> {
 
     /// Runs the cleanup now (the normal, not-cancelled path).
     fn into_future(mut self) -> F {
-        self.cleanup.take().expect("a Finally guard holds its cleanup until used")
+        self.cleanup
+            .take()
+            .expect("a Finally guard holds its cleanup until used")
     }
 }
 

@@ -171,7 +171,11 @@ impl EventLoop {
     /// # Panics
     /// If the loop is closed.
     #[track_caller]
-    pub fn call_later(&self, delay: impl Into<Delay>, callback: impl FnOnce() + 'static) -> TimerHandle {
+    pub fn call_later(
+        &self,
+        delay: impl Into<Delay>,
+        callback: impl FnOnce() + 'static,
+    ) -> TimerHandle {
         let when = self.core.clock.now().saturating_add(delay.into().0);
         self.call_at_nanos(when, Box::new(callback))
     }
@@ -225,7 +229,11 @@ impl EventLoop {
 
     /// Every unfinished task of this loop.
     pub fn all_tasks(&self) -> Vec<TaskRef> {
-        self.core.all_tasks().into_iter().map(TaskRef::new).collect()
+        self.core
+            .all_tasks()
+            .into_iter()
+            .map(TaskRef::new)
+            .collect()
     }
 
     /// Turns debug mode on or off (see the crate docs on debug mode).

@@ -8,7 +8,7 @@ use std::task::{Context, Poll};
 
 use crate::core::context;
 use crate::core::report;
-use crate::core::waiters::{CallbackId, Waiter, Waiters};
+use crate::core::waiters::{CallbackId, DoneCallback, Waiter, Waiters};
 use crate::core::{Core, context::default_core};
 use crate::error::{CancelledError, Error, Exception, InvalidStateError};
 
@@ -89,7 +89,10 @@ impl<T: 'static> Future<T> {
 
     /// Whether the future was cancelled.
     pub fn cancelled(&self) -> bool {
-        matches!(&*self.state.outcome.borrow(), Outcome::Done(Err(Error::Cancelled(_))))
+        matches!(
+            &*self.state.outcome.borrow(),
+            Outcome::Done(Err(Error::Cancelled(_)))
+        )
     }
 
     /// Whether a result, an exception or a cancellation was set.
@@ -161,7 +164,7 @@ impl<T: 'static> Future<T> {
         Ok(())
     }
 
-    fn schedule_callback(&self, callback: Box<dyn FnOnce(&Future<T>)>) {
+    fn schedule_callback(&self, callback: DoneCallback<Future<T>>) {
         let handle = self.clone();
         match self.state.core.upgrade() {
             Some(core) if !core.is_closed() => {

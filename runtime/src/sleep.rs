@@ -6,10 +6,10 @@ use std::rc::{Rc, Weak};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use crate::core::Core;
 use crate::core::clock::{duration_to_nanos, secs_to_nanos};
 use crate::core::context;
 use crate::core::ready::TimerWake;
-use crate::core::Core;
 
 /// A delay: seconds as a number (`0.5`, `2`) or a [`Duration`].
 ///
@@ -58,7 +58,10 @@ enum State {
     Start,
     /// `sleep(0)`: yielded once, done on the next poll.
     Yielded,
-    Armed { timer: Rc<TimerWake>, core: Weak<Core> },
+    Armed {
+        timer: Rc<TimerWake>,
+        core: Weak<Core>,
+    },
     Done,
 }
 

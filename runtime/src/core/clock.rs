@@ -56,7 +56,10 @@ pub(crate) fn nanos_to_secs(nanos: u64) -> f64 {
 /// Seconds (possibly fractional, negative or infinite) to a delay in
 /// nanoseconds; negative means zero, infinity means never (`u64::MAX`).
 pub(crate) fn secs_to_nanos(secs: f64) -> u64 {
-    assert!(!secs.is_nan(), "a delay or deadline must be a number, not NaN");
+    assert!(
+        !secs.is_nan(),
+        "a delay or deadline must be a number, not NaN"
+    );
     if secs <= 0.0 {
         0
     } else if secs >= u64::MAX as f64 / 1e9 {

@@ -55,7 +55,13 @@ pub(crate) struct TaskHeader {
 }
 
 impl TaskHeader {
-    pub(crate) fn new(spec: TaskSpec, key: Key, number: u64, waker: Waker, core: Weak<Core>) -> Self {
+    pub(crate) fn new(
+        spec: TaskSpec,
+        key: Key,
+        number: u64,
+        waker: Waker,
+        core: Weak<Core>,
+    ) -> Self {
         TaskHeader {
             key,
             number,
@@ -129,7 +135,8 @@ impl TaskHeader {
     }
 
     pub(crate) fn leave_catch_point(&self) {
-        self.catch_points.set(self.catch_points.get().saturating_sub(1));
+        self.catch_points
+            .set(self.catch_points.get().saturating_sub(1));
     }
 
     pub(crate) fn has_catch_points(&self) -> bool {

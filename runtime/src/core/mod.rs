@@ -171,7 +171,9 @@ impl Core {
     pub(crate) fn call_soon(&self, callback: Box<dyn FnOnce()>) -> Rc<CallbackCell> {
         let cell = CallbackCell::new(callback, Location::caller());
         if !self.closed.get() {
-            self.ready.borrow_mut().push_back(Ready::Callback(cell.clone()));
+            self.ready
+                .borrow_mut()
+                .push_back(Ready::Callback(cell.clone()));
         }
         cell
     }
@@ -181,7 +183,9 @@ impl Core {
     pub(crate) fn call_at(&self, when: u64, callback: Box<dyn FnOnce()>) -> Rc<CallbackCell> {
         let cell = CallbackCell::new(callback, Location::caller());
         if !self.closed.get() && when != u64::MAX {
-            self.timers.borrow_mut().push(when, Ready::Callback(cell.clone()));
+            self.timers
+                .borrow_mut()
+                .push(when, Ready::Callback(cell.clone()));
         }
         cell
     }
@@ -246,7 +250,7 @@ impl Core {
         self.iteration.set(iteration);
         let busy = self.stopping.get() || !self.ready.borrow().is_empty();
         if busy {
-            if iteration % OS_POLL_INTERVAL == 0 {
+            if iteration.is_multiple_of(OS_POLL_INTERVAL) {
                 self.wait_os(Some(Duration::ZERO));
             }
         } else {

@@ -9,9 +9,12 @@ use std::task::Waker;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct CallbackId(pub(crate) u64);
 
+/// A done callback, given the completed task or future.
+pub(crate) type DoneCallback<A> = Box<dyn FnOnce(&A)>;
+
 pub(crate) enum Waiter<A: ?Sized> {
     Wake(Waker),
-    Callback(CallbackId, Box<dyn FnOnce(&A)>),
+    Callback(CallbackId, DoneCallback<A>),
 }
 
 pub(crate) struct Waiters<A: ?Sized> {
@@ -51,7 +54,7 @@ impl<A: ?Sized> Waiters<A> {
         }
     }
 
-    pub(crate) fn add_callback(&mut self, callback: Box<dyn FnOnce(&A)>) -> CallbackId {
+    pub(crate) fn add_callback(&mut self, callback: DoneCallback<A>) -> CallbackId {
         let id = self.fresh_id();
         self.entries.push(Some(Waiter::Callback(id, callback)));
         id

@@ -103,7 +103,9 @@ where
             self.drop_future(Some(Error::Cancelled(error)));
             return;
         }
-        context::set_delivering(cancelling);
+        if cancelling {
+            context::set_delivering(true);
+        }
         let polled = catch_unwind(AssertUnwindSafe(|| {
             let mut slot = self.future.borrow_mut();
             let Some(future) = slot.as_mut() else {
@@ -115,8 +117,11 @@ where
             let future = unsafe { Pin::new_unchecked(future) };
             future.poll(&mut Context::from_waker(&header.waker))
         }));
-        let unclaimed = context::delivering();
-        context::set_delivering(false);
+        // `enter_task` cleared the flag, so only a delivery can have set it.
+        let unclaimed = cancelling && context::delivering();
+        if unclaimed {
+            context::set_delivering(false);
+        }
         match polled {
             Ok(Poll::Pending) if unclaimed => {
                 let error = header.claim_cancel();

@@ -12,7 +12,7 @@ use std::task::{Context, Poll};
 
 use crate::core::Runnable;
 use crate::core::context;
-use crate::core::waiters::CallbackId;
+use crate::core::waiters::{CallbackId, DoneCallback};
 use crate::error::{Error, InvalidStateError};
 
 /// A handle to any task, whatever its output type: Python's `Task` minus the
@@ -90,7 +90,7 @@ impl TaskRef {
     /// the task's own step.
     pub fn add_done_callback(&self, callback: impl FnOnce(&TaskRef) + 'static) -> CallbackId {
         let header = self.raw.header();
-        let callback: Box<dyn FnOnce(&Rc<dyn Runnable>)> =
+        let callback: DoneCallback<Rc<dyn Runnable>> =
             Box::new(move |raw: &Rc<dyn Runnable>| callback(&TaskRef::new(raw.clone())));
         if header.is_done() {
             let id = header.waiters.borrow_mut().fresh_id();
