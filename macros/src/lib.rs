@@ -1,0 +1,63 @@
+//! Procedural macros behind the [`asyncio`] crate.
+//!
+//! Use them through the facade: `#[asyncio::main]` and `#[asyncio::test]`.
+//! This crate is an implementation detail; its generated code names the
+//! runtime only through the hidden `::asyncio::__private` path, so a user
+//! crate needs the one `asyncio` dependency.
+//!
+//! [`asyncio`]: https://docs.rs/asyncio
+
+mod entry;
+
+use proc_macro::TokenStream;
+
+/// Runs an `async fn` to completion on a fresh asyncio event loop.
+///
+/// ```ignore
+/// #[asyncio::main]
+/// async fn main() -> Result<(), Box<dyn std::error::Error>> {
+///     asyncio::sleep(0.1).await;
+///     Ok(())
+/// }
+/// ```
+///
+/// The function keeps its attributes, visibility and return type; its body
+/// runs inside an `async move` block, so `return` and `?` work as usual.
+///
+/// # Options
+///
+/// - `debug = true | false`: turn the loop's debug mode on or off (slow
+///   callback warnings and friends), like Python's `loop.set_debug()`.
+///
+/// The function must be an `async fn` without arguments, generic parameters
+/// or a `where` clause; anything else is a compile error at the offending
+/// token.
+#[proc_macro_attribute]
+pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
+    entry::expand(entry::Kind::Main, args.into(), item.into()).into()
+}
+
+/// Turns an `async fn` into a `#[test]` that runs on a fresh asyncio event
+/// loop.
+///
+/// ```ignore
+/// #[asyncio::test(virtual_time = true)]
+/// async fn sleeps_are_instant() {
+///     asyncio::sleep(3600.0).await; // returns at once on the virtual clock
+/// }
+/// ```
+///
+/// The generated function carries `#[test]` (do not add your own) and keeps
+/// the other attributes, such as `#[should_panic]` or `#[ignore]`. A test may
+/// return a `Result`.
+///
+/// # Options
+///
+/// - `debug = true | false`: turn the loop's debug mode on or off.
+/// - `virtual_time = true | false`: run the loop on a virtual clock that jumps
+///   to the next timer deadline whenever nothing is ready, so timer-heavy
+///   tests are exact and instant.
+#[proc_macro_attribute]
+pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
+    entry::expand(entry::Kind::Test, args.into(), item.into()).into()
+}

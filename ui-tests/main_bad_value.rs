@@ -1,0 +1,2 @@
+#[asyncio::main(debug = 1)]
+async fn main() {}

@@ -1,0 +1,2 @@
+#[asyncio::main(debug = true, debug = false)]
+async fn main() {}

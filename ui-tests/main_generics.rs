@@ -1,0 +1,4 @@
+#[asyncio::main]
+async fn main<T: Default>() {
+    let _ = T::default();
+}

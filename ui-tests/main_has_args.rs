@@ -1,0 +1,4 @@
+#[asyncio::main]
+async fn main(name: String, count: usize) {
+    let _ = (name, count);
+}

@@ -1,0 +1,2 @@
+#[asyncio::main(debug)]
+async fn main() {}

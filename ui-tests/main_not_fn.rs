@@ -1,0 +1,4 @@
+#[asyncio::main]
+struct Main;
+
+fn main() {}

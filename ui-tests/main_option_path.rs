@@ -1,0 +1,2 @@
+#[asyncio::main(asyncio::options::debug = true)]
+async fn main() {}

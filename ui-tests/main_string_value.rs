@@ -1,0 +1,2 @@
+#[asyncio::main(debug = "yes")]
+async fn main() {}

@@ -1,0 +1,2 @@
+#[asyncio::main(flavor = "current_thread")]
+async fn main() {}

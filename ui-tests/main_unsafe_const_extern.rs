@@ -1,0 +1,2 @@
+#[asyncio::main]
+const async unsafe extern "C" fn main() {}

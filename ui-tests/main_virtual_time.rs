@@ -1,0 +1,2 @@
+#[asyncio::main(virtual_time = true)]
+async fn main() {}

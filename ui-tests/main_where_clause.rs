@@ -1,0 +1,6 @@
+#[asyncio::main]
+async fn main()
+where
+    String: Clone,
+{
+}

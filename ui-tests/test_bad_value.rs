@@ -1,0 +1,4 @@
+#[asyncio::test(virtual_time = yes)]
+async fn sleeps() {}
+
+fn main() {}

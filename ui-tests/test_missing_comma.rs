@@ -1,0 +1,4 @@
+#[asyncio::test(debug = true virtual_time = true)]
+async fn sleeps() {}
+
+fn main() {}

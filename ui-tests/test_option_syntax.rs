@@ -1,0 +1,4 @@
+#[asyncio::test(virtual_time =, "debug" = true)]
+async fn sleeps() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[asyncio::test(virtual_clock = true)]
+async fn sleeps() {}
+
+fn main() {}
