@@ -11,12 +11,10 @@
 use std::future::{Future, IntoFuture};
 use std::panic::{AssertUnwindSafe, Location, catch_unwind, resume_unwind};
 use std::pin::Pin;
-use std::rc::{Rc, Weak};
 use std::task::{Context, Poll};
 
 use pin_project_lite::pin_project;
 
-use crate::core::Runnable;
 use crate::core::context::{self, Cleanup};
 use crate::core::report;
 use crate::error::CancelledError;
@@ -28,8 +26,6 @@ pin_project! {
     pub struct CatchCancelled<F> {
         #[pin]
         inner: Option<F>,
-        // The task this catch point is registered with.
-        task: Option<Weak<dyn Runnable>>,
         // Async cleanups released when the inner future was dropped.
         cleanups: Vec<Cleanup>,
         error: Option<CancelledError>,
@@ -40,7 +36,6 @@ pin_project! {
         fn drop(this: Pin<&mut Self>) {
             let mut this = this.project();
             this.inner.set(None);
-            leave(this.task);
             for cleanup in this.cleanups.drain(..) {
                 hand_over(cleanup, this.location);
             }
@@ -72,23 +67,10 @@ pin_project! {
 pub fn catch_cancelled<F: Future>(fut: F) -> CatchCancelled<F> {
     CatchCancelled {
         inner: Some(fut),
-        task: None,
         cleanups: Vec::new(),
         error: None,
         location: Location::caller(),
     }
-}
-
-fn leave(task: &mut Option<Weak<dyn Runnable>>) {
-    if let Some(task) = task.take().and_then(|t| t.upgrade()) {
-        task.header().leave_catch_point();
-    }
-}
-
-fn same_task(registered: &Option<Weak<dyn Runnable>>, current: &Rc<dyn Runnable>) -> bool {
-    registered
-        .as_ref()
-        .is_some_and(|w| std::ptr::addr_eq(w.as_ptr(), Rc::as_ptr(current)))
 }
 
 impl<F: Future> Future for CatchCancelled<F> {
@@ -97,18 +79,9 @@ impl<F: Future> Future for CatchCancelled<F> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
         if let Some(inner) = this.inner.as_mut().as_pin_mut() {
-            let current = context::current_task();
-            if let Some(task) = &current
-                && !same_task(this.task, task)
-            {
-                leave(this.task);
-                task.header().enter_catch_point();
-                *this.task = Some(Rc::downgrade(task));
-            }
             match inner.poll(cx) {
                 Poll::Ready(output) => {
                     this.inner.set(None);
-                    leave(this.task);
                     return Poll::Ready(Ok(output));
                 }
                 Poll::Pending if !context::delivering() => return Poll::Pending,
@@ -116,10 +89,10 @@ impl<F: Future> Future for CatchCancelled<F> {
             }
             // The request is still unclaimed after polling everything below
             // us, so we are the innermost catch point: take it.
-            let task = current.expect("a cancellation is only delivered inside a task");
+            let task =
+                context::current_task().expect("a cancellation is only delivered inside a task");
             context::set_delivering(false);
             *this.error = Some(task.header().claim_cancel());
-            leave(this.task);
             let mut panicked = None;
             let cleanups = context::collect_cleanups(|| {
                 panicked = catch_unwind(AssertUnwindSafe(|| this.inner.set(None))).err();

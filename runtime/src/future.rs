@@ -6,10 +6,10 @@ use std::pin::Pin;
 use std::rc::{Rc, Weak};
 use std::task::{Context, Poll};
 
+use crate::core::Core;
 use crate::core::context;
 use crate::core::report;
 use crate::core::waiters::{CallbackId, DoneCallback, Waiter, Waiters};
-use crate::core::{Core, context::default_core};
 use crate::error::{CancelledError, Error, Exception, InvalidStateError};
 
 enum Outcome<T> {
@@ -46,17 +46,26 @@ pub struct Future<T> {
 }
 
 impl<T: 'static> Future<T> {
-    /// A pending future on the running loop (else this thread's current
-    /// loop, as `get_event_loop()` gives).
+    /// A pending future, bound to the running loop if there is one.
+    ///
+    /// Done callbacks are scheduled on the loop running when the future
+    /// completes, else on the loop it is bound to; with neither, they run
+    /// at once rather than being lost.
     pub fn new() -> Self {
-        let core = context::running_core().unwrap_or_else(default_core);
-        Self::on(&core)
+        match context::running_core() {
+            Some(core) => Self::on(&core),
+            None => Self::with_loop(Weak::new()),
+        }
     }
 
     pub(crate) fn on(core: &Rc<Core>) -> Self {
+        Self::with_loop(Rc::downgrade(core))
+    }
+
+    fn with_loop(core: Weak<Core>) -> Self {
         Future {
             state: Rc::new(State {
-                core: Rc::downgrade(core),
+                core,
                 outcome: RefCell::new(Outcome::Pending),
                 waiters: RefCell::new(Waiters::new()),
                 retrieved: Cell::new(false),
@@ -166,7 +175,8 @@ impl<T: 'static> Future<T> {
 
     fn schedule_callback(&self, callback: DoneCallback<Future<T>>) {
         let handle = self.clone();
-        match self.state.core.upgrade() {
+        let core = context::running_core().or_else(|| self.state.core.upgrade());
+        match core {
             Some(core) if !core.is_closed() => {
                 core.call_soon(Box::new(move || callback(&handle)));
             }

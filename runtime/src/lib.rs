@@ -36,7 +36,9 @@ pub use crate::future::Future;
 pub use crate::handle::{Handle, TimerHandle};
 pub use crate::run::{Runner, run};
 pub use crate::sleep::{Delay, Sleep, sleep};
-pub use crate::task::{Task, TaskRef, all_tasks, create_task, create_task_named, current_task};
+pub use crate::task::{
+    Task, TaskRef, TaskWait, all_tasks, create_task, create_task_named, current_task,
+};
 
 /// Items generated code refers to; not a public API.
 #[doc(hidden)]

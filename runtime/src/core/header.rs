@@ -44,7 +44,8 @@ pub(crate) struct TaskHeader {
     stage: Cell<Stage>,
     cancel_requested: Cell<bool>,
     cancel_message: RefCell<Option<String>>,
-    catch_points: Cell<u32>,
+    /// Whether the future was polled at least once.
+    started: Cell<bool>,
     /// Async cleanups to run before the task reports done.
     pub(crate) cleanups: RefCell<Vec<Cleanup>>,
     /// `None` while pending or on success; the error for a failed task.
@@ -73,7 +74,7 @@ impl TaskHeader {
             stage: Cell::new(Stage::Running),
             cancel_requested: Cell::new(false),
             cancel_message: RefCell::new(None),
-            catch_points: Cell::new(0),
+            started: Cell::new(false),
             cleanups: RefCell::new(Vec::new()),
             failure: RefCell::new(None),
             retrieved: Cell::new(false),
@@ -130,17 +131,9 @@ impl TaskHeader {
         CancelledError::new(self.cancel_message.borrow_mut().take())
     }
 
-    pub(crate) fn enter_catch_point(&self) {
-        self.catch_points.set(self.catch_points.get() + 1);
-    }
-
-    pub(crate) fn leave_catch_point(&self) {
-        self.catch_points
-            .set(self.catch_points.get().saturating_sub(1));
-    }
-
-    pub(crate) fn has_catch_points(&self) -> bool {
-        self.catch_points.get() > 0
+    /// Records the first poll; returns whether the task had started before.
+    pub(crate) fn start(&self) -> bool {
+        self.started.replace(true)
     }
 
     pub(crate) fn set_failure(&self, error: Error) {
@@ -180,10 +173,47 @@ impl TaskHeader {
             (Stage::Done, Some(_)) => "failed",
         };
         format!(
-            "<Task {state} name='{}' coro={} created at {}>",
+            "<Task {state} name='{}' coro=<{}> created at {}>",
             self.name(),
-            self.coro,
+            coro_display(self.coro),
             self.location
         )
+    }
+}
+
+/// `my_crate::lap_timer::{{closure}}` as `lap_timer()`, the way Python
+/// shows a coroutine; a named future type keeps its last path segment.
+fn coro_display(type_name: &str) -> String {
+    let mut name = type_name;
+    let mut is_async_fn = false;
+    while let Some(outer) = name.strip_suffix("::{{closure}}") {
+        name = outer;
+        is_async_fn = true;
+    }
+    let name = name.split('<').next().unwrap_or(name);
+    let last = name.rsplit("::").next().unwrap_or(name);
+    if is_async_fn {
+        format!("{last}()")
+    } else {
+        last.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::coro_display;
+
+    #[test]
+    fn coroutine_names_read_like_python() {
+        assert_eq!(coro_display("tour::lap_timer::{{closure}}"), "lap_timer()");
+        assert_eq!(
+            coro_display("app::main::{{closure}}::{{closure}}"),
+            "main()"
+        );
+        assert_eq!(coro_display("asyncio_runtime::sleep::Sleep"), "Sleep");
+        assert_eq!(
+            coro_display("futures::future::Ready<alloc::string::String>"),
+            "Ready"
+        );
     }
 }

@@ -1,10 +1,11 @@
 //! The task cell: one allocation holding a task's header, its future and
 //! its output, and the step that polls it.
 //!
-//! A step follows DESIGN.md's cancellation model: a pending request with no
-//! catch point alive drops the future at once; otherwise the future is
-//! polled with the request "being delivered", and if no catch point claimed
-//! it the future is dropped. Async cleanups released by that drop run to
+//! A step follows DESIGN.md's cancellation model: the future is polled with
+//! the request "being delivered" (leaf futures refuse to complete and pass
+//! the cancellation on to what they await), and if no catch point claimed
+//! it the future is dropped. A task cancelled before its first step is
+//! dropped without running. Async cleanups released by that drop run to
 //! completion in this task before it reports done.
 
 use std::any::Any;
@@ -97,8 +98,8 @@ where
     fn step(&self) {
         let header = &self.header;
         let cancelling = header.cancel_requested();
-        if cancelling && !header.has_catch_points() {
-            // Nothing on the await path can catch it: drop without polling.
+        if !header.start() && cancelling {
+            // Cancelled before its first step: the body never runs (CPython).
             let error = header.claim_cancel();
             self.drop_future(Some(Error::Cancelled(error)));
             return;

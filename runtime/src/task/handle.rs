@@ -2,7 +2,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::fmt;
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::marker::PhantomData;
 use std::ops::Deref;
 use std::panic::Location;
@@ -213,10 +213,13 @@ impl<T> Deref for Task<T> {
     }
 }
 
-impl<T: 'static> Future for Task<T> {
-    type Output = Result<T, Error>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+impl<T: 'static> Task<T> {
+    /// One awaiter's poll: `slot` is that awaiter's place among the waiters.
+    fn poll_join(
+        &self,
+        slot: &Cell<Option<usize>>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<T, Error>> {
         let header = self.task.raw.header();
         if context::delivering() {
             // As in CPython, cancelling a task that awaits another task
@@ -227,11 +230,25 @@ impl<T: 'static> Future for Task<T> {
             return Poll::Pending;
         }
         if !header.is_done() {
-            header.waiters.borrow_mut().register(&self.slot, cx.waker());
+            header.waiters.borrow_mut().register(slot, cx.waker());
             return Poll::Pending;
         }
-        self.slot.set(None);
+        slot.set(None);
         Poll::Ready(self.outcome(Option::take))
+    }
+
+    fn forget_waiter(&self, slot: &Cell<Option<usize>>) {
+        if slot.get().is_some() {
+            self.task.raw.header().waiters.borrow_mut().unregister(slot);
+        }
+    }
+}
+
+impl<T: 'static> Future for Task<T> {
+    type Output = Result<T, Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.poll_join(&self.slot, cx)
     }
 }
 
@@ -245,6 +262,44 @@ impl<T> Drop for Task<T> {
                 .borrow_mut()
                 .unregister(&self.slot);
         }
+    }
+}
+
+/// Awaiting `&task` keeps the handle: `(&task).await` takes the output and
+/// leaves `task` usable for `cancelled()`, `get_name()` and the like.
+impl<'a, T: 'static> IntoFuture for &'a Task<T> {
+    type Output = Result<T, Error>;
+    type IntoFuture = TaskWait<'a, T>;
+
+    fn into_future(self) -> TaskWait<'a, T> {
+        TaskWait {
+            task: self,
+            slot: Cell::new(None),
+        }
+    }
+}
+
+/// The future of `(&task).await`; see [`Task`].
+///
+/// The output is moved to the first awaiter that completes; later ones get
+/// `Err(Error::InvalidState)` (use [`Task::result`] when `T: Clone`).
+#[must_use = "futures do nothing unless awaited"]
+pub struct TaskWait<'a, T: 'static> {
+    task: &'a Task<T>,
+    slot: Cell<Option<usize>>,
+}
+
+impl<T: 'static> Future for TaskWait<'_, T> {
+    type Output = Result<T, Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.task.poll_join(&self.slot, cx)
+    }
+}
+
+impl<T: 'static> Drop for TaskWait<'_, T> {
+    fn drop(&mut self) {
+        self.task.forget_waiter(&self.slot);
     }
 }
 

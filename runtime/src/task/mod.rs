@@ -3,7 +3,7 @@
 mod cell;
 mod handle;
 
-pub use handle::{Task, TaskRef};
+pub use handle::{Task, TaskRef, TaskWait};
 
 use std::future::Future;
 use std::panic::Location;
