@@ -3,6 +3,7 @@
 //! CPython's single `_callbacks` list does).
 
 use std::cell::Cell;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::Waker;
 
 /// Identifies a done callback for `remove_done_callback`.
@@ -19,14 +20,16 @@ pub(crate) enum Waiter<A: ?Sized> {
 
 pub(crate) struct Waiters<A: ?Sized> {
     entries: Vec<Option<Waiter<A>>>,
-    next_id: u64,
 }
+
+/// Callback ids are unique across all tasks and futures, so an id from one
+/// can never remove another's callback.
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 impl<A: ?Sized> Waiters<A> {
     pub(crate) const fn new() -> Self {
         Waiters {
             entries: Vec::new(),
-            next_id: 0,
         }
     }
 
@@ -61,8 +64,7 @@ impl<A: ?Sized> Waiters<A> {
     }
 
     pub(crate) fn fresh_id(&mut self) -> CallbackId {
-        self.next_id += 1;
-        CallbackId(self.next_id)
+        CallbackId(NEXT_ID.fetch_add(1, Ordering::Relaxed))
     }
 
     /// Removes a callback; returns how many were removed (0 or 1).

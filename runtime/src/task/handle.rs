@@ -13,7 +13,7 @@ use std::task::{Context, Poll};
 use crate::core::Runnable;
 use crate::core::context;
 use crate::core::waiters::{CallbackId, DoneCallback};
-use crate::error::{Error, InvalidStateError};
+use crate::error::{CancelledError, Error, InvalidStateError};
 
 /// A handle to any task, whatever its output type: Python's `Task` minus the
 /// result. [`all_tasks`](crate::all_tasks) and [`current_task`](crate::current_task)
@@ -157,10 +157,20 @@ impl Eq for TaskRef {}
 /// });
 /// assert_eq!(out, 42);
 /// ```
+///
+/// Await `&task` to keep the handle for questions afterwards:
+///
+/// ```
+/// asyncio::run(async {
+///     let task = asyncio::create_task_named(async { "done" }, "worker");
+///     assert_eq!((&task).await.unwrap(), "done");
+///     assert!(task.done() && !task.cancelled());
+///     assert_eq!(task.get_name(), "worker");
+/// });
+/// ```
 pub struct Task<T> {
     task: TaskRef,
-    /// This handle's place among the task's waiters while awaiting.
-    slot: Cell<Option<usize>>,
+    awaiter: Awaiter,
     _output: PhantomData<fn() -> T>,
 }
 
@@ -168,7 +178,7 @@ impl<T: 'static> Task<T> {
     pub(crate) fn from_raw(raw: Rc<dyn Runnable>) -> Self {
         Task {
             task: TaskRef::new(raw),
-            slot: Cell::new(None),
+            awaiter: Awaiter::default(),
             _output: PhantomData,
         }
     }
@@ -213,33 +223,68 @@ impl<T> Deref for Task<T> {
     }
 }
 
+/// One awaiter's state: its place among the task's waiters, and the
+/// cancellation it took over from the awaiting task, if any.
+#[derive(Default)]
+struct Awaiter {
+    slot: Cell<Option<usize>>,
+    delegated: RefCell<Option<CancelledError>>,
+}
+
 impl<T: 'static> Task<T> {
-    /// One awaiter's poll: `slot` is that awaiter's place among the waiters.
-    fn poll_join(
-        &self,
-        slot: &Cell<Option<usize>>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Result<T, Error>> {
+    /// One awaiter's poll.
+    ///
+    /// As in CPython, cancelling a task that awaits this one is passed on:
+    /// this task is cancelled and the awaiter keeps waiting. If this task
+    /// catches the cancellation and returns a value, the awaiter gets the
+    /// value and carries on; if it ends cancelled, the cancellation returns
+    /// to the awaiting task and is delivered there.
+    fn poll_join(&self, awaiter: &Awaiter, cx: &mut Context<'_>) -> Poll<Result<T, Error>> {
         let header = self.task.raw.header();
         if context::delivering() {
-            // As in CPython, cancelling a task that awaits another task
-            // cancels the awaited one too; this await does not complete
-            // while the request is delivered, so no output is lost.
-            let message = context::current_task().and_then(|t| t.header().cancel_message());
-            header.request_cancel(message);
+            if let Some(current) = context::current_task()
+                && header.request_cancel(current.header().cancel_message())
+            {
+                *awaiter.delegated.borrow_mut() = Some(current.header().claim_cancel());
+                context::set_delivering(false);
+                header
+                    .waiters
+                    .borrow_mut()
+                    .register(&awaiter.slot, cx.waker());
+            }
+            // Otherwise the request stays with the awaiting task; this await
+            // does not complete while it is delivered, so no output is lost.
             return Poll::Pending;
         }
         if !header.is_done() {
-            header.waiters.borrow_mut().register(slot, cx.waker());
+            header
+                .waiters
+                .borrow_mut()
+                .register(&awaiter.slot, cx.waker());
             return Poll::Pending;
         }
-        slot.set(None);
+        awaiter.slot.set(None);
+        let delegated = awaiter.delegated.borrow_mut().take();
+        if let Some(cancel) = delegated
+            && header.is_cancelled()
+            && let Some(current) = context::current_task()
+        {
+            current
+                .header()
+                .request_cancel(cancel.message().map(str::to_owned));
+            return Poll::Pending;
+        }
         Poll::Ready(self.outcome(Option::take))
     }
 
-    fn forget_waiter(&self, slot: &Cell<Option<usize>>) {
-        if slot.get().is_some() {
-            self.task.raw.header().waiters.borrow_mut().unregister(slot);
+    fn forget_waiter(&self, awaiter: &Awaiter) {
+        if awaiter.slot.get().is_some() {
+            self.task
+                .raw
+                .header()
+                .waiters
+                .borrow_mut()
+                .unregister(&awaiter.slot);
         }
     }
 }
@@ -248,19 +293,19 @@ impl<T: 'static> Future for Task<T> {
     type Output = Result<T, Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        self.poll_join(&self.slot, cx)
+        self.poll_join(&self.awaiter, cx)
     }
 }
 
 impl<T> Drop for Task<T> {
     fn drop(&mut self) {
-        if self.slot.get().is_some() {
+        if self.awaiter.slot.get().is_some() {
             self.task
                 .raw
                 .header()
                 .waiters
                 .borrow_mut()
-                .unregister(&self.slot);
+                .unregister(&self.awaiter.slot);
         }
     }
 }
@@ -274,7 +319,7 @@ impl<'a, T: 'static> IntoFuture for &'a Task<T> {
     fn into_future(self) -> TaskWait<'a, T> {
         TaskWait {
             task: self,
-            slot: Cell::new(None),
+            awaiter: Awaiter::default(),
         }
     }
 }
@@ -286,20 +331,20 @@ impl<'a, T: 'static> IntoFuture for &'a Task<T> {
 #[must_use = "futures do nothing unless awaited"]
 pub struct TaskWait<'a, T: 'static> {
     task: &'a Task<T>,
-    slot: Cell<Option<usize>>,
+    awaiter: Awaiter,
 }
 
 impl<T: 'static> Future for TaskWait<'_, T> {
     type Output = Result<T, Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        self.task.poll_join(&self.slot, cx)
+        self.task.poll_join(&self.awaiter, cx)
     }
 }
 
 impl<T: 'static> Drop for TaskWait<'_, T> {
     fn drop(&mut self) {
-        self.task.forget_waiter(&self.slot);
+        self.task.forget_waiter(&self.awaiter);
     }
 }
 
