@@ -42,6 +42,17 @@ fn default_names_count_from_task_1_for_the_main_task() {
 }
 
 #[test]
+fn named_tasks_do_not_use_up_task_numbers() {
+    // CPython's counter only advances for tasks created without a name.
+    asyncio::run(async {
+        let named = create_task_named(async {}, "named");
+        let unnamed = create_task(async {});
+        assert_eq!(named.get_name(), "named");
+        assert_eq!(unnamed.get_name(), "Task-2");
+    });
+}
+
+#[test]
 fn each_run_numbers_its_own_tasks() {
     for _ in 0..2 {
         let name = asyncio::run(async { current_task().unwrap().get_name() });

@@ -132,8 +132,15 @@ impl Core {
             !self.closed.get(),
             "cannot create a task: the event loop is closed"
         );
-        let number = self.task_numbers.get() + 1;
-        self.task_numbers.set(number);
+        // As in CPython, only unnamed tasks use up a `Task-N` number.
+        let number = match spec.name {
+            Some(_) => 0,
+            None => {
+                let number = self.task_numbers.get() + 1;
+                self.task_numbers.set(number);
+                number
+            }
+        };
         let key = self.tasks.borrow().next_key();
         let waker = TaskWaker::new_waker(self.shared.clone(), key);
         let header = TaskHeader::new(spec, key, number, waker, Rc::downgrade(self));
