@@ -52,10 +52,7 @@ impl<T: 'static> Future<T> {
     /// completes, else on the loop it is bound to; with neither, they run
     /// at once rather than being lost.
     pub fn new() -> Self {
-        match context::running_core() {
-            Some(core) => Self::on(&core),
-            None => Self::with_loop(Weak::new()),
-        }
+        Self::with_loop(context::running_core_weak())
     }
 
     pub(crate) fn on(core: &Rc<Core>) -> Self {
@@ -163,13 +160,12 @@ impl<T: 'static> Future<T> {
             }
             *slot = Outcome::Done(outcome);
         }
-        let waiters: Vec<_> = self.state.waiters.borrow_mut().take().collect();
-        for waiter in waiters {
-            match waiter {
-                Waiter::Wake(waker) => waker.wake(),
-                Waiter::Callback(_, callback) => self.schedule_callback(callback),
-            }
-        }
+        // The iterator owns the entries: no borrow is held while waking.
+        let waiters = self.state.waiters.borrow_mut().take();
+        waiters.for_each(|waiter| match waiter {
+            Waiter::Wake(waker) => waker.wake(),
+            Waiter::Callback(_, callback) => self.schedule_callback(callback),
+        });
         Ok(())
     }
 

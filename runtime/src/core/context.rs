@@ -44,6 +44,14 @@ pub(crate) fn running_core() -> Option<Rc<Core>> {
     CX.try_with(|cx| cx.running.borrow().clone()).ok().flatten()
 }
 
+/// The running loop as a weak reference (no `Rc` clone), or a dangling one.
+pub(crate) fn running_core_weak() -> std::rc::Weak<Core> {
+    CX.try_with(|cx| cx.running.borrow().as_ref().map(Rc::downgrade))
+        .ok()
+        .flatten()
+        .unwrap_or_default()
+}
+
 /// This thread's default loop, created on first use.
 pub(crate) fn default_core() -> Rc<Core> {
     CX.with(|cx| {

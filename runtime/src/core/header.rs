@@ -4,7 +4,7 @@
 //! The scheduler and every handle reach a task through this header; only
 //! the future and its typed output live in the generic task cell.
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, RefCell, RefMut};
 use std::panic::Location;
 use std::rc::{Rc, Weak};
 use std::task::Waker;
@@ -30,28 +30,32 @@ pub(crate) enum Stage {
 pub(crate) struct TaskSpec {
     pub(crate) name: Option<String>,
     pub(crate) location: &'static Location<'static>,
-    pub(crate) coro: &'static str,
+}
+
+/// Fields most tasks never use, boxed on first use to keep tasks small.
+#[derive(Default)]
+struct Cold {
+    name: Option<String>,
+    cancel_message: Option<String>,
+    /// Async cleanups to run before the task reports done.
+    cleanups: Vec<Cleanup>,
+    /// The error of a failed task.
+    failure: Option<Error>,
 }
 
 pub(crate) struct TaskHeader {
     pub(crate) key: Key,
     pub(crate) number: u64,
-    name: RefCell<Option<String>>,
     pub(crate) location: &'static Location<'static>,
-    pub(crate) coro: &'static str,
     pub(crate) waker: Waker,
     pub(crate) core: Weak<Core>,
     stage: Cell<Stage>,
     cancel_requested: Cell<bool>,
-    cancel_message: RefCell<Option<String>>,
     /// Whether the future was polled at least once.
     started: Cell<bool>,
-    /// Async cleanups to run before the task reports done.
-    pub(crate) cleanups: RefCell<Vec<Cleanup>>,
-    /// `None` while pending or on success; the error for a failed task.
-    failure: RefCell<Option<Error>>,
     /// Whether anyone looked at the outcome (await, result, exception).
     retrieved: Cell<bool>,
+    cold: RefCell<Option<Box<Cold>>>,
     pub(crate) waiters: RefCell<Waiters<Rc<dyn Runnable>>>,
 }
 
@@ -63,34 +67,42 @@ impl TaskHeader {
         waker: Waker,
         core: Weak<Core>,
     ) -> Self {
-        TaskHeader {
+        let header = TaskHeader {
             key,
             number,
-            name: RefCell::new(spec.name),
             location: spec.location,
-            coro: spec.coro,
             waker,
             core,
             stage: Cell::new(Stage::Running),
             cancel_requested: Cell::new(false),
-            cancel_message: RefCell::new(None),
             started: Cell::new(false),
-            cleanups: RefCell::new(Vec::new()),
-            failure: RefCell::new(None),
             retrieved: Cell::new(false),
+            cold: RefCell::new(None),
             waiters: RefCell::new(Waiters::new()),
+        };
+        if let Some(name) = spec.name {
+            header.cold().name = Some(name);
         }
+        header
+    }
+
+    fn cold(&self) -> RefMut<'_, Cold> {
+        RefMut::map(self.cold.borrow_mut(), |cold| {
+            &mut **cold.get_or_insert_with(Default::default)
+        })
+    }
+
+    fn peek_cold<R>(&self, f: impl FnOnce(&Cold) -> Option<R>) -> Option<R> {
+        self.cold.borrow().as_deref().and_then(f)
     }
 
     pub(crate) fn name(&self) -> String {
-        match &*self.name.borrow() {
-            Some(name) => name.clone(),
-            None => format!("Task-{}", self.number),
-        }
+        self.peek_cold(|c| c.name.clone())
+            .unwrap_or_else(|| format!("Task-{}", self.number))
     }
 
     pub(crate) fn set_name(&self, name: String) {
-        *self.name.borrow_mut() = Some(name);
+        self.cold().name = Some(name);
     }
 
     pub(crate) fn stage(&self) -> Stage {
@@ -111,7 +123,9 @@ impl TaskHeader {
             return false;
         }
         self.cancel_requested.set(true);
-        *self.cancel_message.borrow_mut() = message;
+        if message.is_some() || self.cold.borrow().is_some() {
+            self.cold().cancel_message = message;
+        }
         self.waker.wake_by_ref();
         true
     }
@@ -122,13 +136,17 @@ impl TaskHeader {
 
     /// The message of the pending request, if any.
     pub(crate) fn cancel_message(&self) -> Option<String> {
-        self.cancel_message.borrow().clone()
+        self.peek_cold(|c| c.cancel_message.clone())
     }
 
     /// Turns the pending request into an error value (a catch point took it).
     pub(crate) fn claim_cancel(&self) -> CancelledError {
         self.cancel_requested.set(false);
-        CancelledError::new(self.cancel_message.borrow_mut().take())
+        let message = match &mut *self.cold.borrow_mut() {
+            Some(cold) => cold.cancel_message.take(),
+            None => None,
+        };
+        CancelledError::new(message)
     }
 
     /// Records the first poll; returns whether the task had started before.
@@ -137,17 +155,20 @@ impl TaskHeader {
     }
 
     pub(crate) fn set_failure(&self, error: Error) {
-        *self.failure.borrow_mut() = Some(error);
+        self.cold().failure = Some(error);
     }
 
     /// The failure, if the task failed (marks the outcome as retrieved).
     pub(crate) fn failure(&self) -> Option<Error> {
         self.retrieved.set(true);
-        self.failure.borrow().clone()
+        self.peek_cold(|c| c.failure.clone())
     }
 
     pub(crate) fn is_cancelled(&self) -> bool {
-        self.is_done() && matches!(&*self.failure.borrow(), Some(Error::Cancelled(_)))
+        self.is_done()
+            && self
+                .peek_cold(|c| c.failure.as_ref().map(Error::is_cancelled))
+                .unwrap_or(false)
     }
 
     pub(crate) fn mark_retrieved(&self) {
@@ -156,15 +177,47 @@ impl TaskHeader {
 
     /// A panic that no one retrieved, for the report when the task is freed.
     pub(crate) fn unretrieved_panic(&self) -> Option<String> {
-        match &*self.failure.borrow() {
-            Some(Error::Panicked(p)) if !self.retrieved.get() => Some(p.message().to_owned()),
+        if self.retrieved.get() {
+            return None;
+        }
+        self.peek_cold(|c| match &c.failure {
+            Some(Error::Panicked(p)) => Some(p.message().to_owned()),
+            _ => None,
+        })
+    }
+
+    /// Queues async cleanups to run before the task reports done.
+    pub(crate) fn add_cleanups(&self, cleanups: Vec<Cleanup>) {
+        if !cleanups.is_empty() {
+            self.cold().cleanups.extend(cleanups);
+        }
+    }
+
+    /// The next queued cleanup, in order.
+    pub(crate) fn next_cleanup(&self) -> Option<Cleanup> {
+        match &mut *self.cold.borrow_mut() {
+            Some(cold) if !cold.cleanups.is_empty() => Some(cold.cleanups.remove(0)),
             _ => None,
         }
     }
 
-    /// `<Task pending name='Task-2' coro=... created at src/main.rs:4:5>`.
-    pub(crate) fn describe(&self) -> String {
-        let state = match (self.stage.get(), &*self.failure.borrow()) {
+    /// Puts back a cleanup that is not finished yet, ahead of the others.
+    pub(crate) fn return_cleanup(&self, cleanup: Cleanup) {
+        self.cold().cleanups.insert(0, cleanup);
+    }
+
+    /// Takes every queued cleanup (the loop is closing).
+    pub(crate) fn take_cleanups(&self) -> Vec<Cleanup> {
+        match &mut *self.cold.borrow_mut() {
+            Some(cold) => std::mem::take(&mut cold.cleanups),
+            None => Vec::new(),
+        }
+    }
+
+    /// `<Task pending name='Task-2' coro=<main()> created at src/main.rs:4:5>`.
+    pub(crate) fn describe(&self, coro: &str) -> String {
+        let failure = self.peek_cold(|c| c.failure.clone());
+        let state = match (self.stage.get(), failure) {
             (Stage::Running, _) if self.cancel_requested.get() => "cancelling",
             (Stage::Running, _) => "pending",
             (Stage::CleaningUp, _) => "cleaning up",
@@ -175,7 +228,7 @@ impl TaskHeader {
         format!(
             "<Task {state} name='{}' coro=<{}> created at {}>",
             self.name(),
-            coro_display(self.coro),
+            coro_display(coro),
             self.location
         )
     }

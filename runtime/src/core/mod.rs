@@ -39,6 +39,13 @@ pub(crate) trait Runnable: 'static {
     fn close(self: Rc<Self>);
     /// The typed output slot, for `Task<T>` to downcast.
     fn output(&self) -> &dyn std::any::Any;
+    /// The type name of the task's future.
+    fn coro(&self) -> &'static str;
+
+    /// `<Task pending name='Task-2' coro=<main()> created at ...>`.
+    fn describe(&self) -> String {
+        self.header().describe(self.coro())
+    }
 }
 
 /// While work is ready the OS is polled (zero timeout) only every this many
@@ -287,6 +294,9 @@ impl Core {
     }
 
     fn drain_remote(self: &Rc<Self>) {
+        if !self.shared.has_pending() {
+            return;
+        }
         for remote in self.shared.take() {
             match remote {
                 Remote::Wake(key) => self.schedule(key),
@@ -334,7 +344,7 @@ impl Core {
                     slot.scheduled.set(false);
                     slot.task.clone()
                 };
-                let description = started.map(|_| task.header().describe());
+                let description = started.map(|_| task.describe());
                 task.run(self);
                 description
             }

@@ -55,11 +55,13 @@ impl Shared {
         true
     }
 
+    /// Whether requests may be queued (a cheap check before `take`).
+    pub(crate) fn has_pending(&self) -> bool {
+        self.pending.load(Ordering::Acquire)
+    }
+
     /// Takes every queued request (in push order).
     pub(crate) fn take(&self) -> Vec<Remote> {
-        if !self.pending.load(Ordering::Acquire) {
-            return Vec::new();
-        }
         self.pending.store(false, Ordering::Release);
         let mut queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
         std::mem::take(&mut *queue)

@@ -16,7 +16,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use crate::core::context::{self, Cleanup};
+use crate::core::context;
 use crate::core::header::{Stage, TaskHeader};
 use crate::core::report;
 use crate::core::waiters::Waiter;
@@ -53,6 +53,10 @@ where
         &self.output
     }
 
+    fn coro(&self) -> &'static str {
+        std::any::type_name::<F>()
+    }
+
     fn run(self: Rc<Self>, _core: &Rc<Core>) {
         let _current = context::enter_task(self.clone());
         if self.header.stage() == Stage::Running {
@@ -69,19 +73,19 @@ where
         }
         report::warn(&format!(
             "task was destroyed but it is pending: {}",
-            self.header.describe()
+            self.describe()
         ));
         self.header.mark_retrieved();
         if self.header.stage() == Stage::Running {
             let closed = CancelledError::new(Some("the event loop was closed".into()));
             self.drop_future(Some(Error::Cancelled(closed)));
         }
-        let lost = std::mem::take(&mut *self.header.cleanups.borrow_mut());
+        let lost = self.header.take_cleanups();
         if !lost.is_empty() {
             report::warn(&format!(
                 "{} async cleanup(s) of {} could not run: the event loop is closed",
                 lost.len(),
-                self.header.describe()
+                self.describe()
             ));
         }
         drop(lost);
@@ -138,12 +142,45 @@ where
             }
             Ok(Poll::Ready(output)) => {
                 *self.output.borrow_mut() = Some(output);
-                self.drop_future(None);
+                self.drop_finished_future();
             }
             Err(payload) => {
                 self.drop_future(Some(Error::Panicked(PanicError::new(payload))));
             }
         }
+    }
+
+    /// Drops a future that completed normally. It has no cancellation
+    /// cleanups to collect: a guard its drop still releases runs as a task.
+    fn drop_finished_future(&self) {
+        // Assignment drops the old value in place (pinning holds).
+        let dropped = catch_unwind(AssertUnwindSafe(|| *self.future.borrow_mut() = None));
+        if let Err(payload) = dropped {
+            self.report_drop_panic(Some(payload), None);
+        }
+        self.header.set_stage(Stage::CleaningUp);
+    }
+
+    fn report_drop_panic(
+        &self,
+        panicked: Option<Box<dyn Any + Send>>,
+        failure: Option<Error>,
+    ) -> Option<Error> {
+        let Some(payload) = panicked else {
+            return failure;
+        };
+        let panic = PanicError::new(payload);
+        report::error(&format!(
+            "dropping the future of {} panicked: {}",
+            self.describe(),
+            panic.message()
+        ));
+        let failure = failure.or(Some(Error::Panicked(panic)));
+        if let Some(failure) = &failure {
+            self.output.borrow_mut().take();
+            self.header.set_failure(failure.clone());
+        }
+        failure
     }
 
     /// Drops the future in place, collecting the async cleanups its guards
@@ -157,23 +194,13 @@ where
             }));
             panicked = dropped.err();
         });
-        let failure = match (failure, panicked) {
-            (failure, Some(payload)) => {
-                let panic = PanicError::new(payload);
-                report::error(&format!(
-                    "dropping the future of {} panicked: {}",
-                    self.header.describe(),
-                    panic.message()
-                ));
-                failure.or(Some(Error::Panicked(panic)))
-            }
-            (failure, None) => failure,
-        };
-        if let Some(failure) = failure {
+        if panicked.is_some() {
+            self.report_drop_panic(panicked, failure);
+        } else if let Some(failure) = failure {
             self.output.borrow_mut().take();
             self.header.set_failure(failure);
         }
-        self.header.cleanups.borrow_mut().extend(cleanups);
+        self.header.add_cleanups(cleanups);
         self.header.set_stage(Stage::CleaningUp);
     }
 
@@ -181,32 +208,25 @@ where
     fn poll_cleanups(&self) -> bool {
         let header = &self.header;
         let mut cx = Context::from_waker(&header.waker);
-        loop {
-            let next = {
-                let mut list = header.cleanups.borrow_mut();
-                if list.is_empty() {
-                    return true;
-                }
-                list.remove(0)
-            };
-            let mut cleanup: Cleanup = next;
+        while let Some(mut cleanup) = header.next_cleanup() {
             match catch_unwind(AssertUnwindSafe(|| cleanup.as_mut().poll(&mut cx))) {
                 Ok(Poll::Ready(())) => {}
                 Ok(Poll::Pending) => {
-                    header.cleanups.borrow_mut().insert(0, cleanup);
+                    header.return_cleanup(cleanup);
                     return false;
                 }
                 Err(payload) => {
                     report::error(&format!(
                         "an async cleanup of {} panicked: {}",
-                        header.describe(),
+                        self.describe(),
                         PanicError::new(payload).message()
                     ));
                     let more = context::collect_cleanups(|| drop(cleanup));
-                    header.cleanups.borrow_mut().extend(more);
+                    header.add_cleanups(more);
                 }
             }
         }
+        true
     }
 }
 
@@ -218,19 +238,18 @@ fn finish(task: Rc<dyn Runnable>) {
     if let Some(core) = &core {
         core.remove_task(header.key);
     }
-    let waiters: Vec<_> = header.waiters.borrow_mut().take().collect();
-    for waiter in waiters {
-        match waiter {
-            Waiter::Wake(waker) => waker.wake(),
-            Waiter::Callback(_, callback) => match &core {
-                Some(core) if !core.is_closed() => {
-                    let task = task.clone();
-                    core.call_soon(Box::new(move || callback(&task)));
-                }
-                _ => callback(&task),
-            },
-        }
-    }
+    // The iterator owns the entries: no borrow is held while waking.
+    let waiters = header.waiters.borrow_mut().take();
+    waiters.for_each(|waiter| match waiter {
+        Waiter::Wake(waker) => waker.wake(),
+        Waiter::Callback(_, callback) => match &core {
+            Some(core) if !core.is_closed() => {
+                let task = task.clone();
+                core.call_soon(Box::new(move || callback(&task)));
+            }
+            _ => callback(&task),
+        },
+    });
 }
 
 impl<F: Future> Drop for TaskCell<F> {
@@ -238,7 +257,7 @@ impl<F: Future> Drop for TaskCell<F> {
         if let Some(message) = self.header.unretrieved_panic() {
             report::error(&format!(
                 "the panic of {} was never retrieved: {message}",
-                self.header.describe()
+                self.header.describe(std::any::type_name::<F>())
             ));
         }
     }

@@ -119,7 +119,7 @@ impl TaskRef {
 
     /// The type name of the task's future (Python's `get_coro()`, for display).
     pub fn get_coro(&self) -> &'static str {
-        self.raw.header().coro
+        self.raw.coro()
     }
 
     /// Whether two handles refer to the same task.
@@ -130,7 +130,7 @@ impl TaskRef {
 
 impl fmt::Debug for TaskRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.raw.header().describe())
+        f.write_str(&self.raw.describe())
     }
 }
 

@@ -26,11 +26,7 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    let spec = TaskSpec {
-        name,
-        location,
-        coro: std::any::type_name::<F>(),
-    };
+    let spec = TaskSpec { name, location };
     let cell = core.spawn(spec, |header| TaskCell::new(header, future));
     Task::from_raw(cell)
 }
