@@ -9,7 +9,7 @@ use std::time::Duration;
 use crate::core::Core;
 use crate::core::clock::{duration_to_nanos, secs_to_nanos};
 use crate::core::context;
-use crate::core::ready::TimerWake;
+use crate::core::slab::Key;
 
 /// A delay: seconds as a number (`0.5`, `2`) or a [`Duration`].
 ///
@@ -58,10 +58,13 @@ enum State {
     Start,
     /// `sleep(0)`: yielded once, done on the next poll.
     Yielded,
+    /// Waiting for the timer in `key` of `core`'s timer table.
     Armed {
-        timer: Rc<TimerWake>,
+        key: Key,
         core: Weak<Core>,
     },
+    /// Never fires (an infinite delay); pending until dropped.
+    Forever,
     Done,
 }
 
@@ -109,21 +112,28 @@ impl Future for Sleep {
             State::Start => {
                 let core = context::running_core()
                     .expect("asyncio::sleep() was polled outside a running event loop");
-                let timer = TimerWake::new();
-                timer.set_waker(cx.waker());
                 let when = core.clock.now().saturating_add(self.delay);
-                core.add_timer_wake(when, timer.clone());
-                self.state = State::Armed {
-                    timer,
-                    core: Rc::downgrade(&core),
+                self.state = match core.arm_timer(when, cx.waker()) {
+                    Some(key) => State::Armed {
+                        key,
+                        core: Rc::downgrade(&core),
+                    },
+                    None => State::Forever,
                 };
                 Poll::Pending
             }
-            State::Armed { timer, .. } if !timer.fired() => {
-                timer.set_waker(cx.waker());
-                Poll::Pending
-            }
-            State::Yielded | State::Armed { .. } | State::Done => {
+            State::Armed { key, core } => match core.upgrade() {
+                Some(core) if core.timer_armed(*key) => {
+                    core.set_timer_waker(*key, cx.waker());
+                    Poll::Pending
+                }
+                _ => {
+                    self.state = State::Done;
+                    Poll::Ready(())
+                }
+            },
+            State::Forever => Poll::Pending,
+            State::Yielded | State::Done => {
                 self.state = State::Done;
                 Poll::Ready(())
             }
@@ -133,11 +143,10 @@ impl Future for Sleep {
 
 impl Drop for Sleep {
     fn drop(&mut self) {
-        if let State::Armed { timer, core } = &self.state
-            && timer.cancel()
+        if let State::Armed { key, core } = &self.state
             && let Some(core) = core.upgrade()
         {
-            core.timer_cancelled();
+            core.disarm_timer(*key);
         }
     }
 }

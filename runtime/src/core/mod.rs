@@ -19,11 +19,12 @@ use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, Location};
 use std::rc::Rc;
 use std::sync::Arc;
+use std::task::Waker;
 use std::time::{Duration, Instant};
 
 use self::clock::Clock;
 use self::header::{TaskHeader, TaskSpec};
-use self::ready::{CallbackCell, Ready, TimerWake};
+use self::ready::{CallbackCell, Ready};
 use self::shared::{Remote, Shared};
 use self::slab::{Key, Slab};
 use self::timers::Timers;
@@ -204,11 +205,30 @@ impl Core {
         cell
     }
 
-    /// Arms a sleep's timer.
-    pub(crate) fn add_timer_wake(&self, when: u64, wake: Rc<TimerWake>) {
-        if !self.closed.get() && when != u64::MAX {
-            self.timers.borrow_mut().push(when, Ready::Wake(wake));
+    /// Arms a sleep's timer at `when`, or returns `None` for "never".
+    pub(crate) fn arm_timer(&self, when: u64, waker: &Waker) -> Option<Key> {
+        if self.closed.get() || when == u64::MAX {
+            return None;
         }
+        Some(self.timers.borrow_mut().arm(when, waker))
+    }
+
+    /// Whether a sleep's timer is still waiting to fire.
+    pub(crate) fn timer_armed(&self, key: Key) -> bool {
+        self.timers.borrow().is_armed(key)
+    }
+
+    pub(crate) fn set_timer_waker(&self, key: Key, waker: &Waker) {
+        self.timers.borrow_mut().set_waker(key, waker);
+    }
+
+    /// Cancels a sleep's timer (its heap entry is skipped later).
+    pub(crate) fn disarm_timer(&self, key: Key) {
+        let waker = match self.timers.try_borrow_mut() {
+            Ok(mut timers) => timers.disarm(key),
+            Err(_) => None,
+        };
+        drop(waker);
     }
 
     /// A timer entry was cancelled (lets the heap compact).
@@ -360,8 +380,11 @@ impl Core {
                 }
                 started.map(|_| format!("callback scheduled at {}", cell.location))
             }
-            Ready::Wake(wake) => {
-                wake.fire();
+            Ready::Wake(key) => {
+                let waker = self.timers.borrow_mut().fire(key);
+                if let Some(waker) = waker {
+                    waker.wake();
+                }
                 None
             }
         };

@@ -6,7 +6,6 @@
 use std::cell::{Cell, RefCell};
 use std::panic::Location;
 use std::rc::Rc;
-use std::task::Waker;
 
 use super::slab::Key;
 
@@ -16,19 +15,8 @@ pub(crate) enum Ready {
     Task(Key),
     /// Run a callback (from `call_soon`, `call_later`, done callbacks).
     Callback(Rc<CallbackCell>),
-    /// A timer for a sleeping future fired: wake it.
-    Wake(Rc<TimerWake>),
-}
-
-impl Ready {
-    /// Whether running this item would do nothing (cancelled or already run).
-    pub(crate) fn is_cancelled(&self) -> bool {
-        match self {
-            Ready::Task(_) => false,
-            Ready::Callback(cell) => cell.is_cancelled(),
-            Ready::Wake(wake) => wake.is_cancelled(),
-        }
-    }
+    /// A sleep's timer (a key in the timer table) fired: wake its task.
+    Wake(Key),
 }
 
 /// A scheduled callback; taking the closure out runs it (once).
@@ -72,57 +60,5 @@ impl CallbackCell {
     /// Whether running it now would do nothing (cancelled or already run).
     pub(crate) fn is_cancelled(&self) -> bool {
         self.callback.borrow().is_none()
-    }
-}
-
-/// The shared state of one sleep's timer.
-pub(crate) struct TimerWake {
-    fired: Cell<bool>,
-    cancelled: Cell<bool>,
-    waker: RefCell<Option<Waker>>,
-}
-
-impl TimerWake {
-    pub(crate) fn new() -> Rc<Self> {
-        Rc::new(TimerWake {
-            fired: Cell::new(false),
-            cancelled: Cell::new(false),
-            waker: RefCell::new(None),
-        })
-    }
-
-    pub(crate) fn fired(&self) -> bool {
-        self.fired.get()
-    }
-
-    pub(crate) fn is_cancelled(&self) -> bool {
-        self.cancelled.get()
-    }
-
-    /// Marks the timer dead; returns whether it was still waiting to fire.
-    pub(crate) fn cancel(&self) -> bool {
-        let live = !self.fired.get() && !self.cancelled.get();
-        self.cancelled.set(true);
-        self.waker.borrow_mut().take();
-        live
-    }
-
-    pub(crate) fn set_waker(&self, waker: &Waker) {
-        let mut slot = self.waker.borrow_mut();
-        match &*slot {
-            Some(old) if old.will_wake(waker) => {}
-            _ => *slot = Some(waker.clone()),
-        }
-    }
-
-    pub(crate) fn fire(&self) {
-        if self.cancelled.get() {
-            return;
-        }
-        self.fired.set(true);
-        let waker = self.waker.borrow_mut().take();
-        if let Some(waker) = waker {
-            waker.wake();
-        }
     }
 }

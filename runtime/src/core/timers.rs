@@ -1,9 +1,16 @@
 //! The timer heap: deadline order, FIFO among equal deadlines.
+//!
+//! Sleeps do not allocate: their wakers live in a slab owned by the heap,
+//! and a heap entry names its slot. A fired or cancelled sleep has no slot,
+//! so its heap entry is skipped when it surfaces.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
+use std::task::Waker;
+
 use super::ready::Ready;
+use super::slab::{Key, Slab};
 
 struct Entry {
     when: u64,
@@ -38,6 +45,8 @@ const COMPACT_MIN: usize = 256;
 
 pub(crate) struct Timers {
     heap: BinaryHeap<Entry>,
+    /// The wakers of armed sleeps.
+    sleeps: Slab<Option<Waker>>,
     seq: u64,
     cancelled: usize,
 }
@@ -46,6 +55,7 @@ impl Timers {
     pub(crate) const fn new() -> Self {
         Timers {
             heap: BinaryHeap::new(),
+            sleeps: Slab::new(),
             seq: 0,
             cancelled: 0,
         }
@@ -57,18 +67,56 @@ impl Timers {
         self.heap.push(Entry { when, seq, item });
     }
 
+    /// Arms a sleep's timer; its waker is woken when it fires.
+    pub(crate) fn arm(&mut self, when: u64, waker: &Waker) -> Key {
+        let key = self.sleeps.insert(Some(waker.clone()));
+        self.push(when, Ready::Wake(key));
+        key
+    }
+
+    /// Whether the sleep's timer is still waiting to fire.
+    pub(crate) fn is_armed(&self, key: Key) -> bool {
+        self.sleeps.get(key).is_some()
+    }
+
+    /// Updates the waker of an armed sleep.
+    pub(crate) fn set_waker(&mut self, key: Key, waker: &Waker) {
+        if let Some(Some(old)) = self.sleeps.get_mut(key)
+            && !old.will_wake(waker)
+        {
+            *old = waker.clone();
+        }
+    }
+
+    /// Cancels an armed sleep; returns its waker for the caller to drop.
+    pub(crate) fn disarm(&mut self, key: Key) -> Option<Waker> {
+        let waker = self.sleeps.remove(key)?;
+        self.note_cancelled();
+        waker
+    }
+
+    /// Fires a sleep's timer: frees its slot and returns the waker to wake.
+    pub(crate) fn fire(&mut self, key: Key) -> Option<Waker> {
+        self.sleeps.remove(key).flatten()
+    }
+
     /// Records that one entry was cancelled; may compact the heap.
     pub(crate) fn note_cancelled(&mut self) {
         self.cancelled += 1;
         if self.cancelled > COMPACT_MIN && self.cancelled * 2 > self.heap.len() {
-            self.heap.retain(|e| !e.item.is_cancelled());
+            let sleeps = &self.sleeps;
+            self.heap.retain(|e| !is_dead(sleeps, &e.item));
             self.cancelled = 0;
         }
     }
 
     /// Drops cancelled entries from the top of the heap.
     fn skip_cancelled(&mut self) {
-        while self.heap.peek().is_some_and(|e| e.item.is_cancelled()) {
+        while self
+            .heap
+            .peek()
+            .is_some_and(|e| is_dead(&self.sleeps, &e.item))
+        {
             self.heap.pop();
             self.cancelled = self.cancelled.saturating_sub(1);
         }
@@ -97,11 +145,21 @@ impl Timers {
     /// Empties the heap (loop close).
     pub(crate) fn clear(&mut self) -> Vec<Ready> {
         self.cancelled = 0;
+        drop(self.sleeps.drain());
         std::mem::take(&mut self.heap)
             .into_vec()
             .into_iter()
             .map(|e| e.item)
             .collect()
+    }
+}
+
+/// Whether running this entry would do nothing (cancelled, or already run).
+fn is_dead(sleeps: &Slab<Option<Waker>>, item: &Ready) -> bool {
+    match item {
+        Ready::Task(_) => false,
+        Ready::Callback(cell) => cell.is_cancelled(),
+        Ready::Wake(key) => sleeps.get(*key).is_none(),
     }
 }
 
@@ -162,5 +220,21 @@ mod tests {
         run(timers.pop_expired(5000).unwrap());
         assert_eq!(*log.borrow(), vec![7]);
         assert!(timers.is_empty());
+    }
+
+    #[test]
+    fn sleeps_fire_once_and_disarmed_sleeps_never() {
+        let mut timers = Timers::new();
+        let a = timers.arm(10, Waker::noop());
+        let b = timers.arm(10, Waker::noop());
+        assert!(timers.disarm(b).is_some());
+        assert!(timers.is_armed(a) && !timers.is_armed(b));
+        let Some(Ready::Wake(key)) = timers.pop_expired(10) else {
+            panic!("the armed sleep surfaces")
+        };
+        assert_eq!(key, a);
+        assert!(timers.fire(key).is_some());
+        assert!(timers.fire(key).is_none());
+        assert!(timers.pop_expired(u64::MAX).is_none());
     }
 }
