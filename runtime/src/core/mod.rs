@@ -49,9 +49,11 @@ pub(crate) trait Runnable: 'static {
     }
 }
 
-/// While work is ready the OS is polled (zero timeout) only every this many
-/// iterations, so a busy loop does not pay a syscall per iteration.
+/// While work is ready the OS is polled (zero timeout) at most once per
+/// `BUSY_POLL_PERIOD`, checked every `OS_POLL_INTERVAL` iterations, so a busy
+/// loop neither pays syscalls per iteration nor starves I/O for long.
 const OS_POLL_INTERVAL: u32 = 61;
+const BUSY_POLL_PERIOD: Duration = Duration::from_millis(1);
 
 /// The default `slow_callback_duration` (as asyncio's 100 ms).
 pub(crate) const DEFAULT_SLOW_CALLBACK: Duration = Duration::from_millis(100);
@@ -81,6 +83,8 @@ pub(crate) struct Core {
     slow_callback: Cell<Duration>,
     task_numbers: Cell<u64>,
     iteration: Cell<u32>,
+    /// When the OS was last polled while work was ready.
+    last_busy_poll: Cell<Instant>,
 }
 
 impl Core {
@@ -102,6 +106,7 @@ impl Core {
             slow_callback: Cell::new(DEFAULT_SLOW_CALLBACK),
             task_numbers: Cell::new(0),
             iteration: Cell::new(0),
+            last_busy_poll: Cell::new(Instant::now()),
         })
     }
 
@@ -285,7 +290,11 @@ impl Core {
         let busy = self.stopping.get() || !self.ready.borrow().is_empty();
         if busy {
             if iteration.is_multiple_of(OS_POLL_INTERVAL) {
-                self.wait_os(Some(Duration::ZERO));
+                let now = Instant::now();
+                if now.duration_since(self.last_busy_poll.get()) >= BUSY_POLL_PERIOD {
+                    self.last_busy_poll.set(now);
+                    self.wait_os(Some(Duration::ZERO));
+                }
             }
         } else {
             let deadline = self.timers.borrow_mut().next_deadline();
