@@ -2,34 +2,19 @@
 //! catch points (`catch_cancelled`), async cleanup guards (`finally`), and
 //! CPython's propagation to awaited tasks and futures.
 
-use std::cell::{Cell, RefCell};
+mod common;
+use common::*;
+
+use std::cell::Cell;
 use std::rc::Rc;
 
 use asyncio::{
-    Error, Future, Runner, catch_cancelled, create_task, create_task_named, current_task, finally,
+    Error, Future, catch_cancelled, create_task, create_task_named, current_task, finally,
     get_running_loop, sleep,
 };
 
-type Log = Rc<RefCell<Vec<String>>>;
-
-fn new_log() -> Log {
-    Rc::new(RefCell::new(Vec::new()))
-}
-
-fn push(log: &Log, entry: impl Into<String>) {
-    log.borrow_mut().push(entry.into());
-}
-
 fn count(log: &Log, entry: &str) -> usize {
     log.borrow().iter().filter(|e| *e == entry).count()
-}
-
-/// Runs `main` on a virtual clock.
-fn run_virtual<F: std::future::Future + 'static>(main: F) -> F::Output
-where
-    F::Output: 'static,
-{
-    Runner::new().virtual_time(true).run(main)
 }
 
 #[test]

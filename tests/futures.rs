@@ -1,21 +1,12 @@
 //! `asyncio::Future<T>`: settable results awaited by any number of tasks,
 //! done callbacks scheduled on the loop, and the InvalidState rules.
 
-use std::cell::RefCell;
+mod common;
+use common::*;
+
 use std::fmt;
-use std::rc::Rc;
 
 use asyncio::{Error, EventLoop, Future, Runner, create_task, get_running_loop, sleep};
-
-type Log = Rc<RefCell<Vec<String>>>;
-
-fn new_log() -> Log {
-    Rc::new(RefCell::new(Vec::new()))
-}
-
-fn push(log: &Log, entry: impl Into<String>) {
-    log.borrow_mut().push(entry.into());
-}
 
 #[derive(Debug)]
 struct Oops(&'static str);

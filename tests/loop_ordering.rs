@@ -4,16 +4,13 @@
 //! Every test asserts an event log; timers run on a virtual clock so that
 //! deadlines are exact and nothing really waits.
 
+mod common;
+use common::*;
+
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use asyncio::{Error, EventLoop, RuntimeError, sleep};
-
-type Log = Rc<RefCell<Vec<String>>>;
-
-fn new_log() -> Log {
-    Rc::new(RefCell::new(Vec::new()))
-}
 
 /// A callback that appends `entry` to `log`.
 fn logs(log: &Log, entry: &str) -> impl FnOnce() + 'static {

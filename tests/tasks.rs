@@ -1,6 +1,9 @@
 //! `Task`: names, state queries, results, panics, done callbacks, Debug,
 //! `!Send` futures, and CPython's wake order.
 
+mod common;
+use common::*;
+
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
@@ -8,16 +11,6 @@ use asyncio::{
     Error, EventLoop, Runner, TaskRef, create_task, create_task_named, current_task,
     get_running_loop, sleep,
 };
-
-type Log = Rc<RefCell<Vec<String>>>;
-
-fn new_log() -> Log {
-    Rc::new(RefCell::new(Vec::new()))
-}
-
-fn push(log: &Log, entry: impl Into<String>) {
-    log.borrow_mut().push(entry.into());
-}
 
 /// Yields to the loop `n` times.
 async fn yields(n: usize) {

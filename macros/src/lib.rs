@@ -13,10 +13,11 @@ use proc_macro::TokenStream;
 
 /// Runs an `async fn` to completion on a fresh asyncio event loop.
 ///
-/// ```ignore
+/// ```
 /// #[asyncio::main]
 /// async fn main() -> Result<(), Box<dyn std::error::Error>> {
-///     asyncio::sleep(0.1).await;
+///     let task = asyncio::create_task(async { 21 * 2 });
+///     assert_eq!(task.await?, 42);
 ///     Ok(())
 /// }
 /// ```
@@ -40,11 +41,15 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
 /// Turns an `async fn` into a `#[test]` that runs on a fresh asyncio event
 /// loop.
 ///
-/// ```ignore
+/// ```
+/// # // A doctest is not built with `--test`, so this only checks it compiles.
 /// #[asyncio::test(virtual_time = true)]
 /// async fn sleeps_are_instant() {
+///     let lp = asyncio::get_running_loop().unwrap();
 ///     asyncio::sleep(3600.0).await; // returns at once on the virtual clock
+///     assert_eq!(lp.time(), 3600.0);
 /// }
+/// # fn main() {}
 /// ```
 ///
 /// The generated function carries `#[test]` (do not add your own) and keeps

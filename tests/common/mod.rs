@@ -1,0 +1,28 @@
+//! Helpers shared by the integration tests: an event log and a runner on a
+//! virtual clock.
+// Each test binary uses a different subset of these.
+#![allow(dead_code)]
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use asyncio::Runner;
+
+/// The order of events, as the test observes them.
+pub type Log = Rc<RefCell<Vec<String>>>;
+
+pub fn new_log() -> Log {
+    Rc::new(RefCell::new(Vec::new()))
+}
+
+pub fn push(log: &Log, entry: impl Into<String>) {
+    log.borrow_mut().push(entry.into());
+}
+
+/// Runs `main` on a virtual clock.
+pub fn run_virtual<F: std::future::Future + 'static>(main: F) -> F::Output
+where
+    F::Output: 'static,
+{
+    Runner::new().virtual_time(true).run(main)
+}
