@@ -12,7 +12,6 @@
 //!     });
 //!     println!("{}", task.await.unwrap());
 //! }
-//! # main();
 //! ```
 //!
 //! See the README for the full mapping from Python's names to these.

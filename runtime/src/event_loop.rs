@@ -120,7 +120,7 @@ impl EventLoop {
         if !task.done() {
             return Err(RuntimeError::StoppedBeforeComplete.into());
         }
-        futures_now(task)
+        take_outcome(task)
     }
 
     /// Runs the loop until [`stop`](Self::stop) is called.
@@ -298,8 +298,8 @@ impl EventLoop {
     }
 }
 
-/// Takes a finished task's outcome.
-fn futures_now<T: 'static>(task: Task<T>) -> Result<T, Error> {
+/// Takes a finished task's outcome (polling a done task completes at once).
+fn take_outcome<T: 'static>(task: Task<T>) -> Result<T, Error> {
     let mut task = task;
     let waker = std::task::Waker::noop();
     let mut cx = std::task::Context::from_waker(waker);

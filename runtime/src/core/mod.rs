@@ -35,7 +35,7 @@ use crate::error::{PanicError, RuntimeError};
 pub(crate) trait Runnable: 'static {
     fn header(&self) -> &TaskHeader;
     /// One step: poll the future (or its cleanups) once.
-    fn run(self: Rc<Self>, core: &Rc<Core>);
+    fn run(self: Rc<Self>);
     /// The loop is closing with this task unfinished: drop its future.
     fn close(self: Rc<Self>);
     /// The typed output slot, for `Task<T>` to downcast.
@@ -374,7 +374,7 @@ impl Core {
                     slot.task.clone()
                 };
                 let description = started.map(|_| task.describe());
-                task.run(self);
+                task.run();
                 description
             }
             Ready::Callback(cell) => {

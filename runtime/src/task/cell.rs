@@ -16,11 +16,11 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
+use crate::core::Runnable;
 use crate::core::context;
 use crate::core::header::{Stage, TaskHeader};
 use crate::core::report;
 use crate::core::waiters::Waiter;
-use crate::core::{Core, Runnable};
 use crate::error::{CancelledError, Error, PanicError};
 
 pub(crate) struct TaskCell<F: Future> {
@@ -57,7 +57,7 @@ where
         std::any::type_name::<F>()
     }
 
-    fn run(self: Rc<Self>, _core: &Rc<Core>) {
+    fn run(self: Rc<Self>) {
         let _current = context::enter_task(self.clone());
         if self.header.stage() == Stage::Running {
             self.step();
