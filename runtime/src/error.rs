@@ -63,6 +63,8 @@ impl InvalidStateError {
     pub(crate) const NOT_DONE: Self = Self::new("the result is not set yet");
     pub(crate) const ALREADY_DONE: Self = Self::new("the result is already set");
     pub(crate) const TAKEN: Self = Self::new("the result was already taken by an await");
+    pub(crate) const TIMEOUT_FINISHED: Self =
+        Self::new("the timeout already expired or its scope exited");
 
     pub(crate) const fn new(reason: &'static str) -> Self {
         InvalidStateError { reason }

@@ -20,8 +20,10 @@ mod event_loop;
 mod future;
 mod handle;
 mod run;
+mod shield;
 mod sleep;
 mod task;
+mod timeout;
 
 pub use crate::cancel::{CatchCancelled, Finally, catch_cancelled, finally};
 pub use crate::core::waiters::CallbackId;
@@ -35,10 +37,12 @@ pub use crate::event_loop::{
 pub use crate::future::Future;
 pub use crate::handle::{Handle, TimerHandle};
 pub use crate::run::{Runner, run};
+pub use crate::shield::{Shield, shield};
 pub use crate::sleep::{Delay, Sleep, sleep};
 pub use crate::task::{
     Task, TaskRef, TaskWait, all_tasks, create_task, create_task_named, current_task,
 };
+pub use crate::timeout::{Timeout, TimeoutFuture, timeout, timeout_at, wait_for};
 
 /// Items generated code refers to; not a public API.
 #[doc(hidden)]

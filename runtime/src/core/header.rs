@@ -50,7 +50,10 @@ pub(crate) struct TaskHeader {
     pub(crate) waker: Waker,
     pub(crate) core: Weak<Core>,
     stage: Cell<Stage>,
+    /// A request waits to be delivered at the next step.
     cancel_requested: Cell<bool>,
+    /// Requests made and not taken back with `uncancel` (Python's `cancelling()`).
+    cancel_count: Cell<u32>,
     /// Whether the future was polled at least once.
     started: Cell<bool>,
     /// Whether anyone looked at the outcome (await, result, exception).
@@ -75,6 +78,7 @@ impl TaskHeader {
             core,
             stage: Cell::new(Stage::Running),
             cancel_requested: Cell::new(false),
+            cancel_count: Cell::new(0),
             started: Cell::new(false),
             retrieved: Cell::new(false),
             cold: RefCell::new(None),
@@ -122,12 +126,36 @@ impl TaskHeader {
         if self.stage.get() != Stage::Running {
             return false;
         }
+        self.cancel_count
+            .set(self.cancel_count.get().saturating_add(1));
+        self.rearm_cancel(message);
+        true
+    }
+
+    /// Makes a cancellation pending again without counting a new request:
+    /// a scope that caught a cancellation that was not its own passes it on.
+    pub(crate) fn rearm_cancel(&self, message: Option<String>) {
         self.cancel_requested.set(true);
         if message.is_some() || self.cold.borrow().is_some() {
             self.cold().cancel_message = message;
         }
         self.waker.wake_by_ref();
-        true
+    }
+
+    /// Python's `cancelling()`: requests not taken back by `uncancel`.
+    pub(crate) fn cancel_count(&self) -> u32 {
+        self.cancel_count.get()
+    }
+
+    /// Python's `uncancel()`: takes one request back; at zero a request not
+    /// yet delivered is dropped. Returns the remaining count.
+    pub(crate) fn uncancel(&self) -> u32 {
+        let count = self.cancel_count.get().saturating_sub(1);
+        self.cancel_count.set(count);
+        if count == 0 {
+            self.cancel_requested.set(false);
+        }
+        count
     }
 
     pub(crate) fn cancel_requested(&self) -> bool {

@@ -56,9 +56,19 @@ impl TaskRef {
         self.raw.header().request_cancel(Some(message.into()))
     }
 
-    /// Whether a cancellation was requested and not yet delivered.
-    pub fn cancelling(&self) -> bool {
-        self.raw.header().cancel_requested()
+    /// How many cancellation requests are outstanding (Python's
+    /// `cancelling()`): each `cancel` adds one, each `uncancel` takes one back.
+    /// Catching a cancellation does not reset it.
+    pub fn cancelling(&self) -> u32 {
+        self.raw.header().cancel_count()
+    }
+
+    /// Takes back one cancellation request (Python's `uncancel()`), for
+    /// structured code such as timeouts that cancel a task and then handle
+    /// it themselves. At zero, a request not yet delivered is dropped.
+    /// Returns the remaining count.
+    pub fn uncancel(&self) -> u32 {
+        self.raw.header().uncancel()
     }
 
     /// Whether the task ended cancelled.
@@ -269,12 +279,22 @@ impl<T: 'static> Task<T> {
             && header.is_cancelled()
             && let Some(current) = context::current_task()
         {
+            // The request is handed back, not made anew: the count stays.
             current
                 .header()
-                .request_cancel(cancel.message().map(str::to_owned));
+                .rearm_cancel(cancel.message().map(str::to_owned));
             return Poll::Pending;
         }
         Poll::Ready(self.outcome(Option::take))
+    }
+
+    /// Awaits the task without passing a cancellation on to it (`shield`):
+    /// while one is delivered this only refuses to complete.
+    pub(crate) fn poll_shielded(&self, cx: &mut Context<'_>) -> Poll<Result<T, Error>> {
+        if context::delivering() {
+            return Poll::Pending;
+        }
+        self.poll_join(&self.awaiter, cx)
     }
 
     fn forget_waiter(&self, awaiter: &Awaiter) {

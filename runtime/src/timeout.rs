@@ -1,0 +1,317 @@
+//! Timeouts: Python's `asyncio.timeout()` scope and `asyncio.wait_for()`.
+//!
+//! As in CPython 3.12, a timeout cancels the task running the scope when
+//! its deadline passes, and the scope's own catch point turns that
+//! cancellation into `TimeoutError` — after the inner work's async cleanups
+//! have finished. If the inner work catches the cancellation and returns a
+//! value, the value is returned. A cancellation from outside (counted with
+//! `cancelling()`/`uncancel()`) is passed on, never reported as a timeout.
+
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::{Rc, Weak};
+use std::task::{Context, Poll};
+
+use pin_project_lite::pin_project;
+
+use crate::cancel::{CatchCancelled, catch_cancelled};
+use crate::core::Core;
+use crate::core::clock::{nanos_to_secs, secs_to_nanos};
+use crate::core::context;
+use crate::error::{InvalidStateError, TimeoutError};
+use crate::handle::TimerHandle;
+use crate::sleep::Delay;
+use crate::task::TaskRef;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    /// Made, not yet awaited.
+    Created,
+    /// Its scope is running.
+    Entered,
+    /// The deadline passed and the task was cancelled; not yet handled.
+    Expiring,
+    /// The deadline passed and the scope handled it.
+    Expired,
+    /// The scope finished in time.
+    Exited,
+}
+
+struct State {
+    core: Weak<Core>,
+    /// Loop time in nanoseconds; `u64::MAX` is "never".
+    deadline: Cell<u64>,
+    phase: Cell<Phase>,
+    task: RefCell<Option<TaskRef>>,
+    /// The task's `cancelling()` count when the scope was entered.
+    cancelling_at_entry: Cell<u32>,
+    timer: RefCell<Option<TimerHandle>>,
+}
+
+/// A reschedulable deadline for a scope (Python's `asyncio.Timeout`),
+/// made by [`timeout`] or [`timeout_at`]; run a future under it with
+/// [`Timeout::run`].
+///
+/// ```
+/// asyncio::Runner::new().virtual_time(true).run(async {
+///     let scope = asyncio::timeout(1.0);
+///     let out = scope.run(asyncio::sleep(3600)).await;
+///     assert!(out.is_err() && scope.expired());
+///
+///     let scope = asyncio::timeout(1.0);
+///     let out = scope
+///         .run(async {
+///             asyncio::sleep(0.5).await;
+///             "in time"
+///         })
+///         .await;
+///     assert_eq!(out, Ok("in time"));
+///     assert!(!scope.expired());
+/// });
+/// ```
+#[derive(Clone)]
+pub struct Timeout {
+    state: Rc<State>,
+}
+
+/// A timeout `delay` from now on the running loop (Python's `asyncio.timeout`).
+///
+/// # Panics
+/// If no event loop is running on this thread.
+pub fn timeout(delay: impl Into<Delay>) -> Timeout {
+    let core = running_core("asyncio::timeout()");
+    let deadline = core.clock.now().saturating_add(delay.into().0);
+    Timeout::with_deadline(&core, deadline)
+}
+
+/// A timeout at loop time `when`; `f64::INFINITY` never expires (Python's
+/// `asyncio.timeout_at`).
+///
+/// # Panics
+/// If no event loop is running on this thread, or `when` is NaN.
+pub fn timeout_at(when: f64) -> Timeout {
+    let core = running_core("asyncio::timeout_at()");
+    Timeout::with_deadline(&core, secs_to_nanos(when))
+}
+
+/// Awaits `fut` for at most `delay` (Python's `asyncio.wait_for`).
+///
+/// On expiry `fut` is cancelled (dropped at its current await, its
+/// [`finally`](crate::finally) cleanups run to completion) and the result is
+/// `Err(TimeoutError)`; if `fut` catches the cancellation and returns a
+/// value, that value is returned.
+///
+/// ```
+/// asyncio::Runner::new().virtual_time(true).run(async {
+///     let slow = async {
+///         asyncio::sleep(5).await;
+///         "done"
+///     };
+///     match asyncio::wait_for(slow, 2).await {
+///         Ok(v) => println!("{v}"),
+///         Err(asyncio::TimeoutError) => println!("Timeout exceed"),
+///     }
+/// });
+/// ```
+///
+/// # Panics
+/// If no event loop is running on this thread.
+#[track_caller]
+pub fn wait_for<F: Future>(fut: F, delay: impl Into<Delay>) -> TimeoutFuture<F> {
+    timeout(delay).run(fut)
+}
+
+fn running_core(what: &str) -> Rc<Core> {
+    context::running_core()
+        .unwrap_or_else(|| panic!("{what} needs a running event loop: no running event loop"))
+}
+
+impl Timeout {
+    fn with_deadline(core: &Rc<Core>, deadline: u64) -> Self {
+        Timeout {
+            state: Rc::new(State {
+                core: Rc::downgrade(core),
+                deadline: Cell::new(deadline),
+                phase: Cell::new(Phase::Created),
+                task: RefCell::new(None),
+                cancelling_at_entry: Cell::new(0),
+                timer: RefCell::new(None),
+            }),
+        }
+    }
+
+    /// Runs `fut` under this deadline: `Ok(output)`, or `Err(TimeoutError)`
+    /// if the deadline passed first.
+    ///
+    /// # Panics
+    /// When awaited outside a task, or if the timeout was already used.
+    #[track_caller]
+    pub fn run<F: Future>(&self, fut: F) -> TimeoutFuture<F> {
+        TimeoutFuture {
+            scope: self.clone(),
+            inner: catch_cancelled(fut),
+            passing_on: false,
+        }
+    }
+
+    /// The deadline in loop time, `None` for never.
+    pub fn when(&self) -> Option<f64> {
+        match self.state.deadline.get() {
+            u64::MAX => None,
+            nanos => Some(nanos_to_secs(nanos)),
+        }
+    }
+
+    /// Moves the deadline (`None`: never). An error once the timeout has
+    /// expired or its scope has exited.
+    pub fn reschedule(&self, when: Option<f64>) -> Result<(), InvalidStateError> {
+        let state = &self.state;
+        if !matches!(state.phase.get(), Phase::Created | Phase::Entered) {
+            return Err(InvalidStateError::TIMEOUT_FINISHED);
+        }
+        state.deadline.set(when.map_or(u64::MAX, secs_to_nanos));
+        if state.phase.get() == Phase::Entered {
+            self.disarm();
+            self.arm();
+        }
+        Ok(())
+    }
+
+    /// Whether the deadline passed while the scope ran.
+    pub fn expired(&self) -> bool {
+        matches!(self.state.phase.get(), Phase::Expiring | Phase::Expired)
+    }
+
+    fn enter(&self) {
+        let state = &self.state;
+        assert!(
+            state.phase.get() == Phase::Created,
+            "an asyncio timeout can only run one scope"
+        );
+        let task = context::current_task()
+            .map(TaskRef::new)
+            .expect("an asyncio timeout must be awaited inside a task");
+        state.cancelling_at_entry.set(task.cancelling());
+        *state.task.borrow_mut() = Some(task);
+        state.phase.set(Phase::Entered);
+        self.arm();
+    }
+
+    fn arm(&self) {
+        let state = &self.state;
+        let Some(core) = state.core.upgrade() else {
+            return;
+        };
+        let when = state.deadline.get();
+        if when == u64::MAX {
+            return;
+        }
+        let weak = Rc::downgrade(&self.state);
+        let fire = Box::new(move || {
+            if let Some(state) = weak.upgrade() {
+                Timeout { state }.on_deadline();
+            }
+        });
+        // A deadline already past fires on the next iteration, as CPython's.
+        let when = when.max(core.clock.now());
+        let cell = core.call_at(when, fire);
+        *state.timer.borrow_mut() = Some(TimerHandle::new(cell, when, Rc::downgrade(&core)));
+    }
+
+    fn disarm(&self) {
+        let timer = self.state.timer.borrow_mut().take();
+        if let Some(timer) = timer {
+            timer.cancel();
+        }
+    }
+
+    fn on_deadline(&self) {
+        let state = &self.state;
+        if state.phase.get() != Phase::Entered {
+            return;
+        }
+        state.phase.set(Phase::Expiring);
+        if let Some(task) = &*state.task.borrow() {
+            task.cancel();
+        }
+    }
+
+    /// The scope ended; returns whether a cancellation that ended it was
+    /// this timeout's own (and so is reported as `TimeoutError`).
+    fn exit(&self) -> bool {
+        let state = &self.state;
+        self.disarm();
+        match state.phase.get() {
+            Phase::Expiring => {
+                state.phase.set(Phase::Expired);
+                let task = state.task.borrow_mut().take();
+                task.is_some_and(|t| t.uncancel() <= state.cancelling_at_entry.get())
+            }
+            Phase::Entered => {
+                state.phase.set(Phase::Exited);
+                state.task.borrow_mut().take();
+                false
+            }
+            _ => false,
+        }
+    }
+}
+
+pin_project! {
+    /// The future of [`Timeout::run`] and [`wait_for`].
+    #[must_use = "futures do nothing unless awaited"]
+    pub struct TimeoutFuture<F> {
+        scope: Timeout,
+        #[pin]
+        inner: CatchCancelled<F>,
+        // An outside cancellation was caught here and handed back to the
+        // task; this future only waits to be dropped.
+        passing_on: bool,
+    }
+
+    impl<F> PinnedDrop for TimeoutFuture<F> {
+        fn drop(this: Pin<&mut Self>) {
+            // Dropped mid-scope (an outer cancellation): the timer must not
+            // cancel the task later.
+            let this = this.project();
+            if matches!(this.scope.state.phase.get(), Phase::Entered | Phase::Expiring) {
+                this.scope.exit();
+            }
+        }
+    }
+}
+
+impl<F: Future> Future for TimeoutFuture<F> {
+    type Output = Result<F::Output, TimeoutError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        if *this.passing_on {
+            return Poll::Pending;
+        }
+        if this.scope.state.phase.get() == Phase::Created {
+            this.scope.enter();
+        }
+        match this.inner.poll(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Ok(output)) => {
+                this.scope.exit();
+                Poll::Ready(Ok(output))
+            }
+            Poll::Ready(Err(cancelled)) => {
+                if this.scope.exit() {
+                    return Poll::Ready(Err(TimeoutError));
+                }
+                // Not (only) ours: the task stays cancelled, for an outer
+                // catch point or the task itself to take.
+                if let Some(task) = context::current_task() {
+                    task.header()
+                        .rearm_cancel(cancelled.message().map(str::to_owned));
+                }
+                *this.passing_on = true;
+                Poll::Pending
+            }
+        }
+    }
+}
