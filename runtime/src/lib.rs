@@ -18,6 +18,7 @@ mod core;
 mod error;
 mod event_loop;
 mod future;
+mod gather;
 mod handle;
 mod run;
 mod shield;
@@ -35,6 +36,7 @@ pub use crate::event_loop::{
     set_event_loop,
 };
 pub use crate::future::Future;
+pub use crate::gather::{Gather, GatherAll, GatherTuple, GatherTupleAll, TaskTuple, gather};
 pub use crate::handle::{Handle, TimerHandle};
 pub use crate::run::{Runner, run};
 pub use crate::shield::{Shield, shield};

@@ -210,6 +210,12 @@ impl<T: 'static> Task<T> {
         self.outcome(|slot| slot.clone())
     }
 
+    /// Takes a finished task's output (or its error); for combinators that
+    /// waited for the task themselves.
+    pub(crate) fn take_outcome(&self) -> Result<T, Error> {
+        self.outcome(Option::take)
+    }
+
     fn outcome(&self, get: impl FnOnce(&mut Option<T>) -> Option<T>) -> Result<T, Error> {
         let header = self.task.raw.header();
         if let Some(error) = header.failure() {
