@@ -23,6 +23,7 @@ mod handle;
 mod run;
 mod shield;
 mod sleep;
+mod sync;
 mod task;
 mod timeout;
 
@@ -41,6 +42,12 @@ pub use crate::handle::{Handle, TimerHandle};
 pub use crate::run::{Runner, run};
 pub use crate::shield::{Shield, shield};
 pub use crate::sleep::{Delay, Sleep, sleep};
+pub use crate::sync::{
+    Barrier, BarrierWait, BoundedSemaphore, BrokenBarrierError, Condition, ConditionWait, Event,
+    EventWait, LifoQueue, Lock, LockAcquire, LockGuard, PriorityQueue, Queue, QueueEmpty,
+    QueueFull, QueueGet, QueueJoin, QueuePut, Semaphore, SemaphoreAcquire, SemaphoreGuard,
+    ValueError,
+};
 pub use crate::task::{
     Task, TaskRef, TaskWait, all_tasks, create_task, create_task_named, current_task,
 };
