@@ -116,15 +116,10 @@ impl Future for EventWait {
             None => state.set,
         };
         if done {
-            if let Some(id) = this.id.take() {
-                state.waiters.remove(id);
-            }
+            state.waiters.leave(&mut this.id);
             return Poll::Ready(());
         }
-        match this.id {
-            Some(id) => state.waiters.update(id, cx.waker()),
-            None => this.id = Some(state.waiters.push(cx.waker())),
-        }
+        state.waiters.wait(&mut this.id, cx.waker());
         Poll::Pending
     }
 }

@@ -173,17 +173,12 @@ impl Future for LockAcquire {
             None => false,
         };
         if acquired {
-            if let Some(id) = this.id.take() {
-                state.waiters.remove(id);
-            }
+            state.waiters.leave(&mut this.id);
             return Poll::Ready(LockGuard {
                 state: this.state.clone(),
             });
         }
-        match this.id {
-            Some(id) => state.waiters.update(id, cx.waker()),
-            None => this.id = Some(state.waiters.push(cx.waker())),
-        }
+        state.waiters.wait(&mut this.id, cx.waker());
         Poll::Pending
     }
 }

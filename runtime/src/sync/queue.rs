@@ -365,17 +365,12 @@ impl<T> Future for QueuePut<T> {
             None => state.free() > state.putters.granted(),
         };
         if may_put && !state.full() {
-            if let Some(id) = this.id.take() {
-                state.putters.remove(id);
-            }
+            state.putters.leave(&mut this.id);
             let item = this.item.take().expect("QueuePut polled after completion");
             state.push(item, &mut wakes);
             return Poll::Ready(());
         }
-        match this.id {
-            Some(id) => state.putters.update(id, cx.waker()),
-            None => this.id = Some(state.putters.push(cx.waker())),
-        }
+        state.putters.wait(&mut this.id, cx.waker());
         Poll::Pending
     }
 }
@@ -420,15 +415,10 @@ impl<T> Future for QueueGet<T> {
             None => state.items.len() > state.getters.granted(),
         };
         if may_get && let Some(item) = state.pop(&mut wakes) {
-            if let Some(id) = this.id.take() {
-                state.getters.remove(id);
-            }
+            state.getters.leave(&mut this.id);
             return Poll::Ready(item);
         }
-        match this.id {
-            Some(id) => state.getters.update(id, cx.waker()),
-            None => this.id = Some(state.getters.push(cx.waker())),
-        }
+        state.getters.wait(&mut this.id, cx.waker());
         Poll::Pending
     }
 }
@@ -468,15 +458,10 @@ impl<T> Future for QueueJoin<T> {
             .id
             .is_some_and(|id| state.joiners.take_grant(id).is_some());
         if woken || state.unfinished == 0 {
-            if let Some(id) = this.id.take() {
-                state.joiners.remove(id);
-            }
+            state.joiners.leave(&mut this.id);
             return Poll::Ready(());
         }
-        match this.id {
-            Some(id) => state.joiners.update(id, cx.waker()),
-            None => this.id = Some(state.joiners.push(cx.waker())),
-        }
+        state.joiners.wait(&mut this.id, cx.waker());
         Poll::Pending
     }
 }

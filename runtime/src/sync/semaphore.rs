@@ -279,17 +279,12 @@ impl Future for SemaphoreAcquire {
             None => false,
         };
         if acquired {
-            if let Some(id) = this.id.take() {
-                state.waiters.remove(id);
-            }
+            state.waiters.leave(&mut this.id);
             return Poll::Ready(SemaphoreGuard {
                 state: Some(this.state.clone()),
             });
         }
-        match this.id {
-            Some(id) => state.waiters.update(id, cx.waker()),
-            None => this.id = Some(state.waiters.push(cx.waker())),
-        }
+        state.waiters.wait(&mut this.id, cx.waker());
         Poll::Pending
     }
 }

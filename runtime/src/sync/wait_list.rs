@@ -63,6 +63,21 @@ impl<G> WaitList<G> {
         }
     }
 
+    /// Registers a waiter (or refreshes its waker) and remembers its id.
+    pub(crate) fn wait(&mut self, id: &mut Option<u64>, waker: &Waker) {
+        match *id {
+            Some(id) => self.update(id, waker),
+            None => *id = Some(self.push(waker)),
+        }
+    }
+
+    /// A waiter that got what it waited for leaves the list.
+    pub(crate) fn leave(&mut self, id: &mut Option<u64>) {
+        if let Some(id) = id.take() {
+            self.remove(id);
+        }
+    }
+
     /// Takes waiter `id`'s grant, leaving the waiter in its place.
     pub(crate) fn take_grant(&mut self, id: u64) -> Option<G> {
         let i = self.index(id)?;
