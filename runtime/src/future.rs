@@ -152,6 +152,23 @@ impl<T: 'static> Future<T> {
         self.state.waiters.borrow_mut().remove_callback(id)
     }
 
+    /// Done with an exception (not a cancellation); nothing is marked retrieved.
+    pub(crate) fn raised(&self) -> bool {
+        matches!(&*self.state.outcome.borrow(), Outcome::Done(Err(e)) if !e.is_cancelled())
+    }
+
+    /// Registers `waker` to be woken when the future completes.
+    pub(crate) fn register_waiter(&self, slot: &Cell<Option<usize>>, waker: &std::task::Waker) {
+        self.state.waiters.borrow_mut().register(slot, waker);
+    }
+
+    /// Forgets a waker registered with `register_waiter`.
+    pub(crate) fn unregister_waiter(&self, slot: &Cell<Option<usize>>) {
+        if slot.get().is_some() {
+            self.state.waiters.borrow_mut().unregister(slot);
+        }
+    }
+
     fn complete(&self, outcome: Result<T, Error>) -> Result<(), InvalidStateError> {
         {
             let mut slot = self.state.outcome.borrow_mut();

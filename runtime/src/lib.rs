@@ -13,6 +13,7 @@
 //! installed, else to stderr.
 #![warn(missing_docs)]
 
+mod as_completed;
 mod cancel;
 mod core;
 mod error;
@@ -26,7 +27,9 @@ mod sleep;
 mod sync;
 mod task;
 mod timeout;
+mod wait;
 
+pub use crate::as_completed::{AsCompleted, AsCompletedNext, as_completed};
 pub use crate::cancel::{CatchCancelled, Finally, catch_cancelled, finally};
 pub use crate::core::waiters::CallbackId;
 pub use crate::error::{
@@ -52,6 +55,13 @@ pub use crate::task::{
     Task, TaskRef, TaskWait, all_tasks, create_task, create_task_named, current_task,
 };
 pub use crate::timeout::{Timeout, TimeoutFuture, timeout, timeout_at, wait_for};
+pub use crate::wait::{
+    ALL_COMPLETED, FIRST_COMPLETED, FIRST_EXCEPTION, ReturnWhen, Wait, Waitable, wait,
+};
+
+/// The async iterator trait (`futures_core::Stream`), re-exported so
+/// `as_completed` and generators can be consumed without naming another crate.
+pub use futures_core::Stream;
 
 /// Items generated code refers to; not a public API.
 #[doc(hidden)]

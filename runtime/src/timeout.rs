@@ -8,7 +8,7 @@
 //! `cancelling()`/`uncancel()`) is passed on, never reported as a timeout.
 
 use std::cell::{Cell, RefCell};
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::rc::{Rc, Weak};
 use std::task::{Context, Poll};
@@ -118,7 +118,7 @@ pub fn timeout_at(when: f64) -> Timeout {
 /// # Panics
 /// If no event loop is running on this thread.
 #[track_caller]
-pub fn wait_for<F: Future>(fut: F, delay: impl Into<Delay>) -> TimeoutFuture<F> {
+pub fn wait_for<F: IntoFuture>(fut: F, delay: impl Into<Delay>) -> TimeoutFuture<F::IntoFuture> {
     timeout(delay).run(fut)
 }
 
@@ -147,10 +147,10 @@ impl Timeout {
     /// # Panics
     /// When awaited outside a task, or if the timeout was already used.
     #[track_caller]
-    pub fn run<F: Future>(&self, fut: F) -> TimeoutFuture<F> {
+    pub fn run<F: IntoFuture>(&self, fut: F) -> TimeoutFuture<F::IntoFuture> {
         TimeoutFuture {
             scope: self.clone(),
-            inner: catch_cancelled(fut),
+            inner: catch_cancelled(fut.into_future()),
             passing_on: false,
         }
     }

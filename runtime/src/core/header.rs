@@ -192,6 +192,15 @@ impl TaskHeader {
         self.peek_cold(|c| c.failure.clone())
     }
 
+    /// Done with a failure other than cancellation (Python: `exception()`
+    /// is not None); does not mark the outcome retrieved.
+    pub(crate) fn raised(&self) -> bool {
+        self.is_done()
+            && self
+                .peek_cold(|c| c.failure.as_ref().map(|e| !e.is_cancelled()))
+                .unwrap_or(false)
+    }
+
     pub(crate) fn is_cancelled(&self) -> bool {
         self.is_done()
             && self

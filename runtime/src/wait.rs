@@ -1,0 +1,237 @@
+//! `asyncio.wait`: wait until some or all of a set of tasks and futures are
+//! done, and hand them back split into `(done, pending)`.
+//!
+//! Unlike [`wait_for`](crate::wait_for) and [`gather`](crate::gather), `wait`
+//! never cancels anything: not on its timeout, and not when the task
+//! awaiting it is cancelled. The tasks it was given keep running.
+
+use std::cell::Cell;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
+
+use crate::core::context;
+use crate::future::Future as AsyncFuture;
+use crate::sleep::{Delay, Sleep, sleep};
+use crate::task::{Task, TaskRef};
+
+/// When [`wait`] returns (Python's `return_when`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum ReturnWhen {
+    /// As soon as any one is done (finished, failed or cancelled).
+    FirstCompleted,
+    /// As soon as one fails with an error other than cancellation (a
+    /// panic, or a future's `set_exception`), or when all are done.
+    FirstException,
+    /// When all are done (the default).
+    #[default]
+    AllCompleted,
+}
+
+/// Python's `asyncio.FIRST_COMPLETED`.
+pub const FIRST_COMPLETED: ReturnWhen = ReturnWhen::FirstCompleted;
+/// Python's `asyncio.FIRST_EXCEPTION`.
+pub const FIRST_EXCEPTION: ReturnWhen = ReturnWhen::FirstException;
+/// Python's `asyncio.ALL_COMPLETED`.
+pub const ALL_COMPLETED: ReturnWhen = ReturnWhen::AllCompleted;
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// A task or future that [`wait`] can watch without taking its result:
+/// [`Task`], [`TaskRef`] and [`asyncio::Future`](crate::Future).
+pub trait Waitable: sealed::Sealed + Unpin {
+    #[doc(hidden)]
+    fn is_done(&self) -> bool;
+    #[doc(hidden)]
+    fn raised(&self) -> bool;
+    #[doc(hidden)]
+    fn watch(&self, slot: &Cell<Option<usize>>, waker: &Waker);
+    #[doc(hidden)]
+    fn unwatch(&self, slot: &Cell<Option<usize>>);
+}
+
+impl sealed::Sealed for TaskRef {}
+
+impl Waitable for TaskRef {
+    fn is_done(&self) -> bool {
+        self.done()
+    }
+
+    fn raised(&self) -> bool {
+        self.raw.header().raised()
+    }
+
+    fn watch(&self, slot: &Cell<Option<usize>>, waker: &Waker) {
+        self.raw.header().waiters.borrow_mut().register(slot, waker);
+    }
+
+    fn unwatch(&self, slot: &Cell<Option<usize>>) {
+        if slot.get().is_some() {
+            self.raw.header().waiters.borrow_mut().unregister(slot);
+        }
+    }
+}
+
+impl<T: 'static> sealed::Sealed for Task<T> {}
+
+impl<T: 'static> Waitable for Task<T> {
+    fn is_done(&self) -> bool {
+        self.as_task_ref().is_done()
+    }
+
+    fn raised(&self) -> bool {
+        self.as_task_ref().raised()
+    }
+
+    fn watch(&self, slot: &Cell<Option<usize>>, waker: &Waker) {
+        self.as_task_ref().watch(slot, waker);
+    }
+
+    fn unwatch(&self, slot: &Cell<Option<usize>>) {
+        self.as_task_ref().unwatch(slot);
+    }
+}
+
+impl<T: 'static> sealed::Sealed for AsyncFuture<T> {}
+
+impl<T: 'static> Waitable for AsyncFuture<T> {
+    fn is_done(&self) -> bool {
+        self.done()
+    }
+
+    fn raised(&self) -> bool {
+        AsyncFuture::raised(self)
+    }
+
+    fn watch(&self, slot: &Cell<Option<usize>>, waker: &Waker) {
+        self.register_waiter(slot, waker);
+    }
+
+    fn unwatch(&self, slot: &Cell<Option<usize>>) {
+        self.unregister_waiter(slot);
+    }
+}
+
+/// The future returned by [`wait`]; configure it with
+/// [`timeout`](Wait::timeout) and [`return_when`](Wait::return_when).
+#[must_use = "futures do nothing unless awaited"]
+pub struct Wait<W: Waitable> {
+    items: Vec<W>,
+    slots: Box<[Cell<Option<usize>>]>,
+    return_when: ReturnWhen,
+    timeout: Option<Sleep>,
+    finished: bool,
+}
+
+/// Waits for tasks and futures (Python's `asyncio.wait`) and returns them
+/// as `(done, pending)`, each in the order given.
+///
+/// By default it returns when all are done; [`Wait::return_when`] picks
+/// [`FIRST_COMPLETED`] or [`FIRST_EXCEPTION`] instead, and
+/// [`Wait::timeout`] bounds the wait. Nothing is cancelled: on timeout
+/// the unfinished ones come back in `pending`, still running. (Python
+/// raises `ValueError` for an empty set; here it returns `([], [])` at once.)
+///
+/// ```
+/// use asyncio::{FIRST_COMPLETED, create_task, sleep, wait};
+/// asyncio::Runner::new().virtual_time(true).run(async {
+///     let fast = create_task(async { sleep(1).await; "fast" });
+///     let slow = create_task(async { sleep(5).await; "slow" });
+///     let (done, pending) = wait([fast, slow]).return_when(FIRST_COMPLETED).await;
+///     assert_eq!(done.len(), 1);
+///     assert_eq!(pending.len(), 1);
+///     assert_eq!(done[0].result().unwrap(), "fast");
+///     assert!(!pending[0].done(), "wait does not cancel the rest");
+///
+///     // A timeout returns what is done so far; nothing is cancelled.
+///     let (done, pending) = wait(pending).timeout(1).await;
+///     assert!(done.is_empty() && !pending[0].cancelled());
+/// });
+/// ```
+pub fn wait<I>(aws: I) -> Wait<I::Item>
+where
+    I: IntoIterator,
+    I::Item: Waitable,
+{
+    let items: Vec<_> = aws.into_iter().collect();
+    let slots = items.iter().map(|_| Cell::new(None)).collect();
+    Wait {
+        items,
+        slots,
+        return_when: ReturnWhen::AllCompleted,
+        timeout: None,
+        finished: false,
+    }
+}
+
+impl<W: Waitable> Wait<W> {
+    /// Returns after at most `delay` (counted from the first poll), with the
+    /// unfinished ones in `pending`.
+    pub fn timeout(mut self, delay: impl Into<Delay>) -> Self {
+        self.timeout = Some(sleep(delay));
+        self
+    }
+
+    /// When to return; [`ALL_COMPLETED`] by default.
+    pub fn return_when(mut self, when: ReturnWhen) -> Self {
+        self.return_when = when;
+        self
+    }
+
+    fn forget(&self) {
+        for (item, slot) in self.items.iter().zip(self.slots.iter()) {
+            item.unwatch(slot);
+        }
+    }
+}
+
+impl<W: Waitable> Future for Wait<W> {
+    type Output = (Vec<W>, Vec<W>);
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        assert!(!this.finished, "asyncio::wait() polled after it completed");
+        if context::delivering() {
+            // Cancelling the awaiter ends this await; the tasks keep running.
+            return Poll::Pending;
+        }
+        let (mut any_done, mut all_done, mut any_raised) = (false, true, false);
+        for (item, slot) in this.items.iter().zip(this.slots.iter()) {
+            if item.is_done() {
+                any_done = true;
+                any_raised |= item.raised();
+            } else {
+                all_done = false;
+                item.watch(slot, cx.waker());
+            }
+        }
+        let ready = all_done
+            || match this.return_when {
+                ReturnWhen::FirstCompleted => any_done,
+                ReturnWhen::FirstException => any_raised,
+                ReturnWhen::AllCompleted => false,
+            };
+        let timed_out = !ready
+            && this
+                .timeout
+                .as_mut()
+                .is_some_and(|t| Pin::new(t).poll(cx).is_ready());
+        if !ready && !timed_out {
+            return Poll::Pending;
+        }
+        this.forget();
+        this.finished = true;
+        let (done, pending) = std::mem::take(&mut this.items)
+            .into_iter()
+            .partition(|item| item.is_done());
+        Poll::Ready((done, pending))
+    }
+}
+
+impl<W: Waitable> Drop for Wait<W> {
+    fn drop(&mut self) {
+        self.forget();
+    }
+}
