@@ -156,7 +156,10 @@ fn cancelling_the_consumer_loses_no_outcome() {
         let first_ref = first.as_task_ref().clone();
         let it = Rc::new(RefCell::new(AsCompleted::from_tasks([first, second])));
         let it2 = it.clone();
-        let consumer = create_task(async move { it2.borrow_mut().next().await });
+        // Borrows only while polling, the way a Stream combinator would.
+        let consumer = create_task(async move {
+            std::future::poll_fn(|cx| Pin::new(&mut *it2.borrow_mut()).poll_next(cx)).await
+        });
         let victim = consumer.as_task_ref().clone();
         // Runs right after as_completed's own callback has queued the
         // outcome and woken the consumer: the cancellation arrives first.
@@ -164,7 +167,10 @@ fn cancelling_the_consumer_loses_no_outcome() {
             victim.cancel();
         });
         assert!((&consumer).await.unwrap_err().is_cancelled());
-        let mut it = it.borrow_mut();
+        let mut it = Rc::try_unwrap(it)
+            .ok()
+            .expect("the consumer is gone")
+            .into_inner();
         assert_eq!(it.next().await.unwrap().unwrap(), 1);
         assert_eq!(it.next().await.unwrap().unwrap(), 2);
     });
