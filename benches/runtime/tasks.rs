@@ -1,0 +1,234 @@
+//! Task workloads: `spawn`, `yield`, `pingpong`, `timers`.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use crate::harness::tokio_runtime;
+
+/// The longest sleep of the `timers` workload.
+pub const MAX_SLEEP: Duration = Duration::from_millis(10);
+
+/// Delays in 0..=10 ms (microsecond steps) from a fixed-seed xorshift64*.
+pub fn random_delays(n: usize) -> Vec<Duration> {
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let max = MAX_SLEEP.as_micros() as u64;
+    (0..n)
+        .map(|_| {
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            let r = state.wrapping_mul(0x2545_F491_4F6C_DD1D);
+            Duration::from_micros((r >> 32) % (max + 1))
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------
+// spawn
+
+pub fn asyncio_spawn(n: usize) -> Duration {
+    asyncio::run(async move {
+        let start = Instant::now();
+        let tasks: Vec<_> = (0..n)
+            .map(|i| asyncio::create_task(async move { i }))
+            .collect();
+        let mut sum = 0;
+        for task in tasks {
+            sum += task.await.unwrap();
+        }
+        black_box(sum);
+        start.elapsed()
+    })
+}
+
+pub fn tokio_spawn(n: usize) -> Duration {
+    tokio_runtime().block_on(async move {
+        let start = Instant::now();
+        let tasks: Vec<_> = (0..n).map(|i| tokio::spawn(async move { i })).collect();
+        let mut sum = 0;
+        for task in tasks {
+            sum += task.await.unwrap();
+        }
+        black_box(sum);
+        start.elapsed()
+    })
+}
+
+pub fn tokio_spawn_local(n: usize) -> Duration {
+    let local = tokio::task::LocalSet::new();
+    local.block_on(&tokio_runtime(), async move {
+        let start = Instant::now();
+        let tasks: Vec<_> = (0..n)
+            .map(|i| tokio::task::spawn_local(async move { i }))
+            .collect();
+        let mut sum = 0;
+        for task in tasks {
+            sum += task.await.unwrap();
+        }
+        black_box(sum);
+        start.elapsed()
+    })
+}
+
+// ---------------------------------------------------------------------------
+// yield
+
+pub fn asyncio_yield(n: usize) -> Duration {
+    asyncio::run(async move {
+        let start = Instant::now();
+        let task = asyncio::create_task(async move {
+            for _ in 0..n {
+                asyncio::sleep(0).await;
+            }
+        });
+        task.await.unwrap();
+        start.elapsed()
+    })
+}
+
+pub fn tokio_yield(n: usize) -> Duration {
+    tokio_runtime().block_on(async move {
+        let start = Instant::now();
+        let task = tokio::spawn(async move {
+            for _ in 0..n {
+                tokio::task::yield_now().await;
+            }
+        });
+        task.await.unwrap();
+        start.elapsed()
+    })
+}
+
+// ---------------------------------------------------------------------------
+// ping-pong: each message carries the one-shot for its reply.
+
+/// A message for the `asyncio` ping-pong; `value == STOP` ends the peer.
+#[derive(Clone)]
+struct Ball {
+    value: usize,
+    reply: asyncio::Future<Ball>,
+}
+
+const STOP: usize = usize::MAX;
+
+pub fn asyncio_pingpong(n: usize) -> Duration {
+    asyncio::run(async move {
+        let start = Instant::now();
+        let first = asyncio::Future::<Ball>::new();
+        let mut inbox = first.clone();
+        let b = asyncio::create_task(async move {
+            loop {
+                let ball = inbox.await.unwrap();
+                if ball.value == STOP {
+                    break;
+                }
+                let next = asyncio::Future::new();
+                let back = Ball {
+                    value: ball.value + 1,
+                    reply: next.clone(),
+                };
+                ball.reply.set_result(back).unwrap();
+                inbox = next;
+            }
+        });
+        let a = asyncio::create_task(async move {
+            let mut to_b = first;
+            let mut value = 0;
+            for _ in 0..n {
+                let inbox = asyncio::Future::new();
+                to_b.set_result(Ball {
+                    value,
+                    reply: inbox.clone(),
+                })
+                .unwrap();
+                let ball = inbox.await.unwrap();
+                value = ball.value;
+                to_b = ball.reply;
+            }
+            let stop = Ball {
+                value: STOP,
+                reply: asyncio::Future::new(),
+            };
+            to_b.set_result(stop).unwrap();
+            value
+        });
+        let value = a.await.unwrap();
+        b.await.unwrap();
+        assert_eq!(black_box(value), n);
+        start.elapsed()
+    })
+}
+
+/// A message for the tokio ping-pong; the peer ends when its inbox closes.
+struct TokioBall {
+    value: usize,
+    reply: tokio::sync::oneshot::Sender<TokioBall>,
+}
+
+pub fn tokio_pingpong(n: usize) -> Duration {
+    use tokio::sync::oneshot;
+    tokio_runtime().block_on(async move {
+        let start = Instant::now();
+        let (first, mut inbox) = oneshot::channel::<TokioBall>();
+        let b = tokio::spawn(async move {
+            while let Ok(ball) = inbox.await {
+                let (next, rx) = oneshot::channel();
+                let back = TokioBall {
+                    value: ball.value + 1,
+                    reply: next,
+                };
+                let _ = ball.reply.send(back);
+                inbox = rx;
+            }
+        });
+        let a = tokio::spawn(async move {
+            let mut to_b = first;
+            let mut value = 0;
+            for _ in 0..n {
+                let (reply, inbox) = oneshot::channel();
+                let _ = to_b.send(TokioBall { value, reply });
+                let ball = inbox.await.unwrap();
+                value = ball.value;
+                to_b = ball.reply;
+            }
+            value
+        });
+        let value = a.await.unwrap();
+        b.await.unwrap();
+        assert_eq!(black_box(value), n);
+        start.elapsed()
+    })
+}
+
+// ---------------------------------------------------------------------------
+// timers
+
+pub fn asyncio_timers(delays: &[Duration]) -> Duration {
+    let delays = delays.to_vec();
+    asyncio::run(async move {
+        let start = Instant::now();
+        let tasks: Vec<_> = delays
+            .into_iter()
+            .map(|d| asyncio::create_task(async move { asyncio::sleep(d).await }))
+            .collect();
+        for task in tasks {
+            task.await.unwrap();
+        }
+        start.elapsed()
+    })
+}
+
+pub fn tokio_timers(delays: &[Duration]) -> Duration {
+    let delays = delays.to_vec();
+    tokio_runtime().block_on(async move {
+        let start = Instant::now();
+        let tasks: Vec<_> = delays
+            .into_iter()
+            .map(|d| tokio::spawn(async move { tokio::time::sleep(d).await }))
+            .collect();
+        for task in tasks {
+            task.await.unwrap();
+        }
+        start.elapsed()
+    })
+}
