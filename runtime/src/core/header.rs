@@ -44,7 +44,9 @@ struct Cold {
 }
 
 pub(crate) struct TaskHeader {
-    pub(crate) key: Key,
+    /// The task's place in the loop's task table; `None` for a task group
+    /// child, which its group polls instead of the loop.
+    pub(crate) key: Option<Key>,
     pub(crate) number: u64,
     pub(crate) location: &'static Location<'static>,
     pub(crate) waker: Waker,
@@ -65,7 +67,7 @@ pub(crate) struct TaskHeader {
 impl TaskHeader {
     pub(crate) fn new(
         spec: TaskSpec,
-        key: Key,
+        key: Option<Key>,
         number: u64,
         waker: Waker,
         core: Weak<Core>,

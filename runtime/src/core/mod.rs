@@ -40,6 +40,8 @@ pub(crate) trait Runnable: 'static {
     fn close(self: Rc<Self>);
     /// The typed output slot, for `Task<T>` to downcast.
     fn output(&self) -> &dyn std::any::Any;
+    /// Drops a stored output (the task ended failed or cancelled after all).
+    fn discard_output(&self);
     /// The type name of the task's future.
     fn coro(&self) -> &'static str;
 
@@ -145,18 +147,10 @@ impl Core {
             !self.closed.get(),
             "cannot create a task: the event loop is closed"
         );
-        // As in CPython, only unnamed tasks use up a `Task-N` number.
-        let number = match spec.name {
-            Some(_) => 0,
-            None => {
-                let number = self.task_numbers.get() + 1;
-                self.task_numbers.set(number);
-                number
-            }
-        };
+        let number = self.task_number(&spec);
         let key = self.tasks.borrow().next_key();
         let waker = TaskWaker::new_waker(self.shared.clone(), key);
-        let header = TaskHeader::new(spec, key, number, waker, Rc::downgrade(self));
+        let header = TaskHeader::new(spec, Some(key), number, waker, Rc::downgrade(self));
         let task = Rc::new(make(header));
         let inserted = self.tasks.borrow_mut().insert(TaskSlot {
             task: task.clone(),
@@ -165,6 +159,17 @@ impl Core {
         debug_assert_eq!(inserted, key);
         self.ready.borrow_mut().push_back(Ready::Task(key));
         task
+    }
+
+    /// The `Task-N` number for a new task; as in CPython, only unnamed tasks
+    /// use one up.
+    pub(crate) fn task_number(&self, spec: &TaskSpec) -> u64 {
+        if spec.name.is_some() {
+            return 0;
+        }
+        let number = self.task_numbers.get() + 1;
+        self.task_numbers.set(number);
+        number
     }
 
     /// Queues the task in `key` unless it is already queued (or gone).

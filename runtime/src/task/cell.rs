@@ -40,6 +40,42 @@ impl<F: Future> TaskCell<F> {
     }
 }
 
+/// The future half of a task, as the stepping functions below see it: a
+/// loop task's [`TaskCell`], or a task group child whose future the group
+/// owns.
+pub(crate) trait Body {
+    /// Polls the future once; on `Ready` its output has been stored.
+    fn poll_body(&self, cx: &mut Context<'_>) -> Poll<()>;
+    /// Drops the future in place.
+    fn drop_body(&self);
+}
+
+impl<F> Body for TaskCell<F>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    fn poll_body(&self, cx: &mut Context<'_>) -> Poll<()> {
+        let mut slot = self.future.borrow_mut();
+        let Some(future) = slot.as_mut() else {
+            return Poll::Pending;
+        };
+        // SAFETY: the future lives inside this task's `Rc` allocation,
+        // which never moves, and it is never moved out of its slot: the
+        // only way it leaves is `drop_body`, which drops it in place.
+        let future = unsafe { Pin::new_unchecked(future) };
+        let output = std::task::ready!(future.poll(cx));
+        drop(slot);
+        *self.output.borrow_mut() = Some(output);
+        Poll::Ready(())
+    }
+
+    fn drop_body(&self) {
+        // Assignment drops the old value in place (pinning holds).
+        *self.future.borrow_mut() = None;
+    }
+}
+
 impl<F> Runnable for TaskCell<F>
 where
     F: Future + 'static,
@@ -53,16 +89,17 @@ where
         &self.output
     }
 
+    fn discard_output(&self) {
+        self.output.borrow_mut().take();
+    }
+
     fn coro(&self) -> &'static str {
         std::any::type_name::<F>()
     }
 
     fn run(self: Rc<Self>) {
         let _current = context::enter_task(self.clone());
-        if self.header.stage() == Stage::Running {
-            self.step();
-        }
-        if self.header.stage() == Stage::CleaningUp && self.poll_cleanups() {
+        if run_step(&*self, &*self) {
             finish(self);
         }
     }
@@ -78,7 +115,7 @@ where
         self.header.mark_retrieved();
         if self.header.stage() == Stage::Running {
             let closed = CancelledError::new(Some("the event loop was closed".into()));
-            self.drop_future(Some(Error::Cancelled(closed)));
+            drop_future(&*self, &*self, Some(Error::Cancelled(closed)));
         }
         let lost = self.header.take_cleanups();
         if !lost.is_empty() {
@@ -93,150 +130,138 @@ where
     }
 }
 
-impl<F> TaskCell<F>
-where
-    F: Future + 'static,
-    F::Output: 'static,
-{
-    /// Polls the future once, delivering a pending cancellation request.
-    fn step(&self) {
-        let header = &self.header;
-        let cancelling = header.cancel_requested();
-        if !header.start() && cancelling {
-            // Cancelled before its first step: the body never runs (CPython).
+/// One step of a task whose context is entered: polls the future (or its
+/// async cleanups); true once the task is ready to [`finish`].
+pub(crate) fn run_step(task: &dyn Runnable, body: &dyn Body) -> bool {
+    if task.header().stage() == Stage::Running {
+        step(task, body);
+    }
+    task.header().stage() == Stage::CleaningUp && poll_cleanups(task)
+}
+
+/// Polls the future once, delivering a pending cancellation request.
+fn step(task: &dyn Runnable, body: &dyn Body) {
+    let header = task.header();
+    let cancelling = header.cancel_requested();
+    if !header.start() && cancelling {
+        // Cancelled before its first step: the body never runs (CPython).
+        let error = header.claim_cancel();
+        drop_future(task, body, Some(Error::Cancelled(error)));
+        return;
+    }
+    if cancelling {
+        context::set_delivering(true);
+    }
+    let polled = catch_unwind(AssertUnwindSafe(|| {
+        body.poll_body(&mut Context::from_waker(&header.waker))
+    }));
+    // `enter_task` cleared the flag, so only a delivery can have set it.
+    let unclaimed = cancelling && context::delivering();
+    if unclaimed {
+        context::set_delivering(false);
+    }
+    match polled {
+        Ok(Poll::Pending) if unclaimed => {
             let error = header.claim_cancel();
-            self.drop_future(Some(Error::Cancelled(error)));
-            return;
+            drop_future(task, body, Some(Error::Cancelled(error)));
         }
-        if cancelling {
-            context::set_delivering(true);
+        Ok(Poll::Pending) => {}
+        Ok(Poll::Ready(())) if header.cancel_requested() => {
+            // CPython: a task that requested its own cancellation and
+            // returned without awaiting again ends cancelled.
+            task.discard_output();
+            let error = header.claim_cancel();
+            drop_future(task, body, Some(Error::Cancelled(error)));
         }
-        let polled = catch_unwind(AssertUnwindSafe(|| {
-            let mut slot = self.future.borrow_mut();
-            let Some(future) = slot.as_mut() else {
-                return Poll::Pending;
-            };
-            // SAFETY: the future lives inside this task's `Rc` allocation,
-            // which never moves, and it is never moved out of its slot: the
-            // only way it leaves is `drop_future`, which drops it in place.
-            let future = unsafe { Pin::new_unchecked(future) };
-            future.poll(&mut Context::from_waker(&header.waker))
-        }));
-        // `enter_task` cleared the flag, so only a delivery can have set it.
-        let unclaimed = cancelling && context::delivering();
-        if unclaimed {
-            context::set_delivering(false);
+        Ok(Poll::Ready(())) => drop_finished_future(task, body),
+        Err(payload) => {
+            drop_future(task, body, Some(Error::Panicked(PanicError::new(payload))));
         }
-        match polled {
-            Ok(Poll::Pending) if unclaimed => {
-                let error = header.claim_cancel();
-                self.drop_future(Some(Error::Cancelled(error)));
-            }
-            Ok(Poll::Pending) => {}
-            Ok(Poll::Ready(output)) if header.cancel_requested() => {
-                // CPython: a task that requested its own cancellation and
-                // returned without awaiting again ends cancelled.
-                drop(output);
-                let error = header.claim_cancel();
-                self.drop_future(Some(Error::Cancelled(error)));
-            }
-            Ok(Poll::Ready(output)) => {
-                *self.output.borrow_mut() = Some(output);
-                self.drop_finished_future();
-            }
-            Err(payload) => {
-                self.drop_future(Some(Error::Panicked(PanicError::new(payload))));
-            }
-        }
-    }
-
-    /// Drops a future that completed normally. It has no cancellation
-    /// cleanups to collect: a guard its drop still releases runs as a task.
-    fn drop_finished_future(&self) {
-        // Assignment drops the old value in place (pinning holds).
-        let dropped = catch_unwind(AssertUnwindSafe(|| *self.future.borrow_mut() = None));
-        if let Err(payload) = dropped {
-            self.report_drop_panic(Some(payload), None);
-        }
-        self.header.set_stage(Stage::CleaningUp);
-    }
-
-    fn report_drop_panic(
-        &self,
-        panicked: Option<Box<dyn Any + Send>>,
-        failure: Option<Error>,
-    ) -> Option<Error> {
-        let Some(payload) = panicked else {
-            return failure;
-        };
-        let panic = PanicError::new(payload);
-        report::error(&format!(
-            "dropping the future of {} panicked: {}",
-            self.describe(),
-            panic.message()
-        ));
-        let failure = failure.or(Some(Error::Panicked(panic)));
-        if let Some(failure) = &failure {
-            self.output.borrow_mut().take();
-            self.header.set_failure(failure.clone());
-        }
-        failure
-    }
-
-    /// Drops the future in place, collecting the async cleanups its guards
-    /// release, and moves the task to the cleanup stage.
-    fn drop_future(&self, failure: Option<Error>) {
-        let mut panicked = None;
-        let cleanups = context::collect_cleanups(|| {
-            let dropped = catch_unwind(AssertUnwindSafe(|| {
-                // Assignment drops the old value in place (pinning holds).
-                *self.future.borrow_mut() = None;
-            }));
-            panicked = dropped.err();
-        });
-        if panicked.is_some() {
-            self.report_drop_panic(panicked, failure);
-        } else if let Some(failure) = failure {
-            self.output.borrow_mut().take();
-            self.header.set_failure(failure);
-        }
-        self.header.add_cleanups(cleanups);
-        self.header.set_stage(Stage::CleaningUp);
-    }
-
-    /// Polls pending async cleanups in order; true once all have finished.
-    fn poll_cleanups(&self) -> bool {
-        let header = &self.header;
-        let mut cx = Context::from_waker(&header.waker);
-        while let Some(mut cleanup) = header.next_cleanup() {
-            match catch_unwind(AssertUnwindSafe(|| cleanup.as_mut().poll(&mut cx))) {
-                Ok(Poll::Ready(())) => {}
-                Ok(Poll::Pending) => {
-                    header.return_cleanup(cleanup);
-                    return false;
-                }
-                Err(payload) => {
-                    report::error(&format!(
-                        "an async cleanup of {} panicked: {}",
-                        self.describe(),
-                        PanicError::new(payload).message()
-                    ));
-                    let more = context::collect_cleanups(|| drop(cleanup));
-                    header.add_cleanups(more);
-                }
-            }
-        }
-        true
     }
 }
 
+/// Drops a future that completed normally. It has no cancellation
+/// cleanups to collect: a guard its drop still releases runs as a task.
+fn drop_finished_future(task: &dyn Runnable, body: &dyn Body) {
+    let dropped = catch_unwind(AssertUnwindSafe(|| body.drop_body()));
+    if let Err(payload) = dropped {
+        report_drop_panic(task, Some(payload), None);
+    }
+    task.header().set_stage(Stage::CleaningUp);
+}
+
+fn report_drop_panic(
+    task: &dyn Runnable,
+    panicked: Option<Box<dyn Any + Send>>,
+    failure: Option<Error>,
+) -> Option<Error> {
+    let Some(payload) = panicked else {
+        return failure;
+    };
+    let panic = PanicError::new(payload);
+    report::error(&format!(
+        "dropping the future of {} panicked: {}",
+        task.describe(),
+        panic.message()
+    ));
+    let failure = failure.or(Some(Error::Panicked(panic)));
+    if let Some(failure) = &failure {
+        task.discard_output();
+        task.header().set_failure(failure.clone());
+    }
+    failure
+}
+
+/// Drops the future in place, collecting the async cleanups its guards
+/// release, and moves the task to the cleanup stage.
+pub(crate) fn drop_future(task: &dyn Runnable, body: &dyn Body, failure: Option<Error>) {
+    let mut panicked = None;
+    let cleanups = context::collect_cleanups(|| {
+        panicked = catch_unwind(AssertUnwindSafe(|| body.drop_body())).err();
+    });
+    let header = task.header();
+    if panicked.is_some() {
+        report_drop_panic(task, panicked, failure);
+    } else if let Some(failure) = failure {
+        task.discard_output();
+        header.set_failure(failure);
+    }
+    header.add_cleanups(cleanups);
+    header.set_stage(Stage::CleaningUp);
+}
+
+/// Polls pending async cleanups in order; true once all have finished.
+fn poll_cleanups(task: &dyn Runnable) -> bool {
+    let header = task.header();
+    let mut cx = Context::from_waker(&header.waker);
+    while let Some(mut cleanup) = header.next_cleanup() {
+        match catch_unwind(AssertUnwindSafe(|| cleanup.as_mut().poll(&mut cx))) {
+            Ok(Poll::Ready(())) => {}
+            Ok(Poll::Pending) => {
+                header.return_cleanup(cleanup);
+                return false;
+            }
+            Err(payload) => {
+                report::error(&format!(
+                    "an async cleanup of {} panicked: {}",
+                    task.describe(),
+                    PanicError::new(payload).message()
+                ));
+                let more = context::collect_cleanups(|| drop(cleanup));
+                header.add_cleanups(more);
+            }
+        }
+    }
+    true
+}
+
 /// Marks the task done, frees its slot and notifies waiters in order.
-fn finish(task: Rc<dyn Runnable>) {
+pub(crate) fn finish(task: Rc<dyn Runnable>) {
     let header = task.header();
     header.set_stage(Stage::Done);
     let core = header.core.upgrade();
-    if let Some(core) = &core {
-        core.remove_task(header.key);
+    if let (Some(core), Some(key)) = (&core, header.key) {
+        core.remove_task(key);
     }
     // The iterator owns the entries: no borrow is held while waking.
     let waiters = header.waiters.borrow_mut().take();
