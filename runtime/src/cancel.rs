@@ -182,7 +182,7 @@ impl<F: Future<Output = ()> + 'static> Drop for Finally<F> {
 
 /// Gives a released cleanup to the enclosing cancellation drop, else runs
 /// it as its own task, else (no loop) reports that it could not run.
-fn hand_over(cleanup: Cleanup, location: &'static Location<'static>) {
+pub(crate) fn hand_over(cleanup: Cleanup, location: &'static Location<'static>) {
     let Err(cleanup) = context::push_cleanup(cleanup) else {
         return;
     };

@@ -26,6 +26,7 @@ mod shield;
 mod sleep;
 mod sync;
 mod task;
+mod task_group;
 mod timeout;
 mod wait;
 
@@ -54,6 +55,7 @@ pub use crate::sync::{
 pub use crate::task::{
     Task, TaskRef, TaskWait, all_tasks, create_task, create_task_named, current_task,
 };
+pub use crate::task_group::{TaskGroup, TaskGroupError, task_group};
 pub use crate::timeout::{Timeout, TimeoutFuture, timeout, timeout_at, wait_for};
 pub use crate::wait::{
     ALL_COMPLETED, FIRST_COMPLETED, FIRST_EXCEPTION, ReturnWhen, Wait, Waitable, wait,

@@ -1,6 +1,7 @@
 //! Tasks: a future scheduled on the loop (Python's `asyncio.Task`).
 
 mod cell;
+pub(crate) use cell::{Body, drop_future, finish, run_step};
 mod handle;
 
 pub use handle::{Task, TaskRef, TaskWait};

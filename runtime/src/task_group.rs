@@ -1,0 +1,606 @@
+//! `asyncio.TaskGroup`: structured concurrency whose children may borrow.
+//!
+//! The group's children are tasks in every observable way (a [`Task`]
+//! handle, a name, cancellation delivered at their own await, their own
+//! timeouts), but the group polls them itself instead of handing them to
+//! the loop. So a child may borrow the caller's locals: it can only run
+//! while the group's future is polled, and if that future is leaked its
+//! children are simply never polled again.
+//!
+//! The rules are CPython's: the first child failure (a panic, or an
+//! `Err` from a [`create_try_task`](TaskGroup::create_try_task) child)
+//! cancels the other children and the group's body; the group returns only
+//! when every child is done; all failures come back together in one
+//! [`TaskGroupError`]; a cancellation of the task running the group cancels
+//! everything inside and is passed on as a cancellation, never reported as
+//! a failure.
+
+use std::any::Any;
+use std::cell::{Cell, RefCell};
+use std::fmt;
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, Location, catch_unwind};
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Wake, Waker};
+
+use pin_project_lite::pin_project;
+
+use crate::core::Runnable;
+use crate::core::context::{self, Cleanup};
+use crate::core::header::{TaskHeader, TaskSpec};
+use crate::error::{CancelledError, Error, Exception, PanicError};
+use crate::task::{Body, Task, drop_future, finish, run_step};
+
+/// Children woken since the group last ran them, in wake order.
+#[derive(Default)]
+struct ReadyList {
+    queue: Mutex<Vec<usize>>,
+    /// The waker of the task polling the group.
+    parent: Mutex<Option<Waker>>,
+}
+
+impl ReadyList {
+    fn set_parent(&self, waker: &Waker) {
+        let mut parent = self.parent.lock().unwrap_or_else(|e| e.into_inner());
+        if !parent.as_ref().is_some_and(|p| p.will_wake(waker)) {
+            *parent = Some(waker.clone());
+        }
+    }
+
+    fn take(&self) -> Vec<usize> {
+        std::mem::take(&mut *self.queue.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+/// A child's waker: queues the child and wakes the task running the group.
+struct ChildWaker {
+    index: usize,
+    queued: AtomicBool,
+    list: Arc<ReadyList>,
+}
+
+impl Wake for ChildWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        if !self.queued.swap(true, Ordering::AcqRel) {
+            let mut queue = self.list.queue.lock().unwrap_or_else(|e| e.into_inner());
+            queue.push(self.index);
+        }
+        let parent = self
+            .list
+            .parent
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        if let Some(parent) = parent {
+            parent.wake();
+        }
+    }
+}
+
+/// The `'static` half of a child: what its [`Task`] handle points at.
+struct ChildCell<T> {
+    header: TaskHeader,
+    output: RefCell<Option<T>>,
+    coro: &'static str,
+}
+
+impl<T: 'static> Runnable for ChildCell<T> {
+    fn header(&self) -> &TaskHeader {
+        &self.header
+    }
+
+    /// Never called: a group child is not in the loop's task table; its
+    /// group steps it (see `TaskGroupScope::run_children`).
+    fn run(self: Rc<Self>) {}
+
+    /// Never called, for the same reason: the group's drop ends its children.
+    fn close(self: Rc<Self>) {}
+
+    fn output(&self) -> &dyn Any {
+        &self.output
+    }
+
+    fn discard_output(&self) {
+        self.output.borrow_mut().take();
+    }
+
+    fn coro(&self) -> &'static str {
+        self.coro
+    }
+}
+
+/// The group's half of a child: its future, which may borrow `'env`.
+struct Child<'env> {
+    cell: Rc<dyn Runnable>,
+    waker: Arc<ChildWaker>,
+    future: RefCell<Option<Pin<Box<dyn Future<Output = ()> + 'env>>>>,
+}
+
+impl Body for Child<'_> {
+    fn poll_body(&self, cx: &mut Context<'_>) -> Poll<()> {
+        match self.future.borrow_mut().as_mut() {
+            Some(future) => future.as_mut().poll(cx),
+            None => Poll::Pending,
+        }
+    }
+
+    fn drop_body(&self) {
+        let future = self.future.borrow_mut().take();
+        drop(future);
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    /// Running normally.
+    Open,
+    /// A child failed (or the task was cancelled): everything is cancelled.
+    Aborting,
+    /// The group returned; no more children.
+    Closed,
+}
+
+struct Group<'env> {
+    children: RefCell<Vec<Rc<Child<'env>>>>,
+    ready: Arc<ReadyList>,
+    unfinished: Cell<usize>,
+    errors: RefCell<Vec<Error>>,
+    phase: Cell<Phase>,
+    /// Set when the body must be cancelled at the group's next poll.
+    cancel_body: Cell<bool>,
+}
+
+/// The handle a [`task_group`] body gets: creates children in the group.
+///
+/// Cloning gives another handle to the same group (to pass into children
+/// that create siblings).
+pub struct TaskGroup<'env> {
+    group: Rc<Group<'env>>,
+}
+
+impl Clone for TaskGroup<'_> {
+    fn clone(&self) -> Self {
+        TaskGroup {
+            group: self.group.clone(),
+        }
+    }
+}
+
+impl<'env> TaskGroup<'env> {
+    /// Creates a child running `fut` (Python's `tg.create_task`). It starts
+    /// when the body next yields. A panic in it fails the group.
+    ///
+    /// After the group began aborting (a child failed), the new child is
+    /// cancelled before it starts. (Python raises `RuntimeError`.)
+    ///
+    /// # Panics
+    /// If the group has already returned, or no loop is running.
+    #[track_caller]
+    pub fn create_task<F>(&self, fut: F) -> Task<F::Output>
+    where
+        F: Future + 'env,
+        F::Output: 'static,
+    {
+        self.spawn::<F::Output, F>(None, Location::caller(), |cell| {
+            Box::pin(async move {
+                let output = fut.await;
+                *cell.output.borrow_mut() = Some(output);
+            })
+        })
+    }
+
+    /// [`create_task`](Self::create_task) with a name.
+    #[track_caller]
+    pub fn create_task_named<F>(&self, fut: F, name: impl Into<String>) -> Task<F::Output>
+    where
+        F: Future + 'env,
+        F::Output: 'static,
+    {
+        self.spawn::<F::Output, F>(Some(name.into()), Location::caller(), |cell| {
+            Box::pin(async move {
+                let output = fut.await;
+                *cell.output.borrow_mut() = Some(output);
+            })
+        })
+    }
+
+    /// Creates a child whose `Err` is a failure: the child ends failed with
+    /// `Error::Exception(e)`, and the group aborts as for a panic. Its
+    /// [`Task`] yields the `Ok` value.
+    ///
+    /// # Panics
+    /// As [`create_task`](Self::create_task).
+    #[track_caller]
+    pub fn create_try_task<F, T, E>(&self, fut: F) -> Task<T>
+    where
+        F: Future<Output = Result<T, E>> + 'env,
+        T: 'static,
+        E: Into<Exception>,
+    {
+        self.spawn::<T, F>(None, Location::caller(), |cell| {
+            Box::pin(async move {
+                match fut.await {
+                    Ok(output) => *cell.output.borrow_mut() = Some(output),
+                    Err(error) => cell.header.set_failure(Error::Exception(error.into())),
+                }
+            })
+        })
+    }
+
+    /// How many children have not finished yet.
+    pub fn pending(&self) -> usize {
+        self.group.unfinished.get()
+    }
+
+    fn spawn<T: 'static, F>(
+        &self,
+        name: Option<String>,
+        location: &'static Location<'static>,
+        wrap: impl FnOnce(Rc<ChildCell<T>>) -> Pin<Box<dyn Future<Output = ()> + 'env>>,
+    ) -> Task<T> {
+        let group = &self.group;
+        assert!(
+            group.phase.get() != Phase::Closed,
+            "TaskGroup::create_task() at {location}: the task group has already returned; \
+             create children inside its body or its children"
+        );
+        let core = context::running_core().unwrap_or_else(|| {
+            panic!("TaskGroup::create_task() at {location} needs a running event loop")
+        });
+        let index = group.children.borrow().len();
+        let waker = Arc::new(ChildWaker {
+            index,
+            queued: AtomicBool::new(false),
+            list: group.ready.clone(),
+        });
+        let spec = TaskSpec { name, location };
+        let number = core.task_number(&spec);
+        let header = TaskHeader::new(
+            spec,
+            None,
+            number,
+            Waker::from(waker.clone()),
+            Rc::downgrade(&core),
+        );
+        let cell = Rc::new(ChildCell {
+            header,
+            output: RefCell::new(None),
+            coro: std::any::type_name::<F>(),
+        });
+        let future = wrap(cell.clone());
+        let cell: Rc<dyn Runnable> = cell;
+        group.children.borrow_mut().push(Rc::new(Child {
+            cell: cell.clone(),
+            waker: waker.clone(),
+            future: RefCell::new(Some(future)),
+        }));
+        group.unfinished.set(group.unfinished.get() + 1);
+        if group.phase.get() == Phase::Aborting {
+            cell.header().request_cancel(None);
+        }
+        Waker::from(waker).wake();
+        Task::from_raw(cell)
+    }
+}
+
+impl fmt::Debug for TaskGroup<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let group = &self.group;
+        write!(
+            f,
+            "<TaskGroup {:?} tasks={} errors={}>",
+            group.phase.get(),
+            group.unfinished.get(),
+            group.errors.borrow().len()
+        )
+    }
+}
+
+/// The failures of a [`task_group`]'s children (and body), in the order
+/// they happened: Python's `ExceptionGroup` from a `TaskGroup`.
+#[derive(Clone, Debug)]
+pub struct TaskGroupError {
+    errors: Vec<Error>,
+}
+
+impl TaskGroupError {
+    /// Every failure, in the order it happened.
+    pub fn errors(&self) -> &[Error] {
+        &self.errors
+    }
+
+    /// Takes the failures out.
+    pub fn into_errors(self) -> Vec<Error> {
+        self.errors
+    }
+}
+
+impl fmt::Display for TaskGroupError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.errors.len();
+        write!(
+            f,
+            "unhandled errors in a TaskGroup ({n} sub-exception{})",
+            if n == 1 { "" } else { "s" }
+        )?;
+        for (i, error) in self.errors.iter().enumerate() {
+            write!(f, "\n  [{}] {error}", i + 1)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for TaskGroupError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.errors
+            .first()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// Runs `body` with a [`TaskGroup`] and returns once the body and every
+/// child it created are done (Python's `async with asyncio.TaskGroup()`).
+///
+/// `Ok(body's output)` if nothing failed; otherwise `Err(TaskGroupError)`
+/// listing every failure: the first one cancels the other children and the
+/// body. Children may borrow from the caller, since the group polls them.
+///
+/// ```
+/// use std::cell::RefCell;
+/// asyncio::Runner::new().virtual_time(true).run(async {
+///     let log = RefCell::new(Vec::new()); // borrowed by the children
+///     let out = asyncio::task_group(async |tg| {
+///         let a = tg.create_task(async {
+///             asyncio::sleep(2).await;
+///             log.borrow_mut().push("a");
+///             1
+///         });
+///         tg.create_task(async {
+///             asyncio::sleep(1).await;
+///             log.borrow_mut().push("b");
+///         });
+///         a // a Task: its result is there once the group returns
+///     })
+///     .await
+///     .unwrap();
+///     assert_eq!(out.result().unwrap(), 1);
+///     assert_eq!(*log.borrow(), ["b", "a"]);
+///
+///     // A failing child cancels its siblings; the errors come back together.
+///     let err = asyncio::task_group(async |tg| {
+///         tg.create_task(async { asyncio::sleep(3600).await });
+///         tg.create_task(async {
+///             asyncio::sleep(1).await;
+///             panic!("boom");
+///         });
+///     })
+///     .await
+///     .unwrap_err();
+///     assert_eq!(err.errors().len(), 1);
+///     assert!(err.errors()[0].is_panic());
+/// });
+/// ```
+pub fn task_group<'env, F, R>(body: F) -> impl Future<Output = Result<R, TaskGroupError>>
+where
+    F: AsyncFnOnce(TaskGroup<'env>) -> R,
+{
+    let group = Rc::new(Group {
+        children: RefCell::new(Vec::new()),
+        ready: Arc::new(ReadyList::default()),
+        unfinished: Cell::new(0),
+        errors: RefCell::new(Vec::new()),
+        phase: Cell::new(Phase::Open),
+        cancel_body: Cell::new(false),
+    });
+    let handle = TaskGroup {
+        group: group.clone(),
+    };
+    TaskGroupScope {
+        group,
+        body: Some(body(handle)),
+        output: None,
+        cleanups: Vec::new(),
+        outside: None,
+        passing_on: false,
+    }
+}
+
+pin_project! {
+    /// The future of [`task_group`]: polls the body and the children.
+    #[must_use = "futures do nothing unless awaited"]
+    struct TaskGroupScope<'env, B: Future> {
+        group: Rc<Group<'env>>,
+        #[pin]
+        body: Option<B>,
+        output: Option<B::Output>,
+        // Async cleanups released when the body was cancelled.
+        cleanups: Vec<Cleanup>,
+        // A cancellation of the task running the group, claimed here.
+        outside: Option<CancelledError>,
+        // Everything finished after an outside cancellation; it was handed
+        // back to the task, and this only waits to be dropped.
+        passing_on: bool,
+
+    }
+
+    impl<'env, B: Future> PinnedDrop for TaskGroupScope<'env, B> {
+        fn drop(this: Pin<&mut Self>) {
+            let this = this.project();
+            this.group.shut_down();
+        }
+    }
+}
+
+impl<'env, B: Future> Future for TaskGroupScope<'env, B> {
+    type Output = Result<B::Output, TaskGroupError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut this = self.project();
+        let group = this.group.clone();
+        group.ready.set_parent(cx.waker());
+        if *this.passing_on {
+            return Poll::Pending;
+        }
+        // A cancellation delivered to this task reaches the body first: it
+        // is on the await path, and a catch point inside it may claim it.
+        let delivered = context::delivering();
+        let synthetic = !delivered && group.cancel_body.replace(false) && this.body.is_some();
+        if synthetic {
+            context::set_delivering(true);
+        }
+        if let Some(body) = this.body.as_mut().as_pin_mut() {
+            let polled = catch_unwind(AssertUnwindSafe(|| body.poll(cx)));
+            let unclaimed = (delivered || synthetic) && context::delivering();
+            match polled {
+                Ok(Poll::Ready(output)) => {
+                    *this.output = Some(output);
+                    this.body.set(None);
+                }
+                Ok(Poll::Pending) if unclaimed => {
+                    *this.cleanups = drop_body(this.body.as_mut());
+                }
+                Ok(Poll::Pending) => {}
+                Err(payload) => {
+                    group.fail(Error::Panicked(PanicError::new(payload)));
+                    *this.cleanups = drop_body(this.body.as_mut());
+                }
+            }
+            if synthetic {
+                // Our own request to the body: claimed, or the body is gone.
+                context::set_delivering(false);
+            }
+        }
+        if context::delivering() {
+            // Nobody below claimed it: the group's task is being cancelled.
+            let task =
+                context::current_task().expect("a cancellation is only delivered inside a task");
+            context::set_delivering(false);
+            *this.outside = Some(task.header().claim_cancel());
+            group.abort();
+            group.cancel_body.set(false);
+        }
+        while let Some(first) = this.cleanups.first_mut() {
+            match first.as_mut().poll(cx) {
+                Poll::Ready(()) => drop(this.cleanups.remove(0)),
+                Poll::Pending => break,
+            }
+        }
+        group.run_children();
+        if group.cancel_body.get() && this.body.is_some() {
+            // A child failed during this pass: cancel the body next pass.
+            cx.waker().wake_by_ref();
+        }
+        if this.body.is_some() || !this.cleanups.is_empty() || group.unfinished.get() > 0 {
+            return Poll::Pending;
+        }
+        group.phase.set(Phase::Closed);
+        if let Some(cancel) = this.outside.take() {
+            // Everything is done: the cancellation goes back to the task.
+            if let Some(task) = context::current_task() {
+                task.header()
+                    .rearm_cancel(cancel.message().map(str::to_owned));
+            }
+            *this.passing_on = true;
+            return Poll::Pending;
+        }
+        let errors = std::mem::take(&mut *group.errors.borrow_mut());
+        if !errors.is_empty() {
+            return Poll::Ready(Err(TaskGroupError { errors }));
+        }
+        let output = this
+            .output
+            .take()
+            .expect("a task group without failures has its body's output");
+        Poll::Ready(Ok(output))
+    }
+}
+
+/// Drops a cancelled body, returning the async cleanups it released.
+fn drop_body<B: Future>(mut body: Pin<&mut Option<B>>) -> Vec<Cleanup> {
+    let mut panicked = None;
+    let cleanups = context::collect_cleanups(|| {
+        panicked = catch_unwind(AssertUnwindSafe(|| body.set(None))).err();
+    });
+    if let Some(payload) = panicked {
+        std::panic::resume_unwind(payload);
+    }
+    cleanups
+}
+
+impl Group<'_> {
+    /// Records a failure; the first one aborts the group.
+    fn fail(&self, error: Error) {
+        self.errors.borrow_mut().push(error);
+        self.abort();
+    }
+
+    /// Cancels every unfinished child and (at the next poll) the body.
+    fn abort(&self) {
+        if self.phase.get() != Phase::Open {
+            return;
+        }
+        self.phase.set(Phase::Aborting);
+        self.cancel_body.set(true);
+        let children: Vec<_> = self.children.borrow().clone();
+        for child in children {
+            child.cell.header().request_cancel(None);
+        }
+    }
+
+    /// Steps each child woken since the last pass, in wake order.
+    fn run_children(&self) {
+        for index in self.ready.take() {
+            let child = self.children.borrow()[index].clone();
+            child.waker.queued.store(false, Ordering::Release);
+            if child.cell.header().is_done() {
+                continue;
+            }
+            let finished = {
+                let _current = context::enter_task(child.cell.clone());
+                run_step(&*child.cell, &*child)
+            };
+            if finished {
+                self.child_finished(&child);
+            }
+        }
+    }
+
+    fn child_finished(&self, child: &Child<'_>) {
+        finish(child.cell.clone());
+        self.unfinished.set(self.unfinished.get() - 1);
+        let header = child.cell.header();
+        if header.raised()
+            && let Some(error) = header.failure()
+        {
+            self.fail(error);
+        }
+    }
+
+    /// The group's future is gone before its children finished (the loop
+    /// closed, or the future was dropped unpolled): end them cancelled.
+    fn shut_down(&self) {
+        self.phase.set(Phase::Closed);
+        let children: Vec<_> = self.children.borrow().clone();
+        for child in children {
+            let header = child.cell.header();
+            if header.is_done() {
+                continue;
+            }
+            let cancelled = CancelledError::new(Some("its task group was dropped".into()));
+            drop_future(&*child.cell, &*child, Some(Error::Cancelled(cancelled)));
+            for cleanup in header.take_cleanups() {
+                crate::cancel::hand_over(cleanup, header.location);
+            }
+            header.mark_retrieved();
+            finish(child.cell.clone());
+        }
+        self.unfinished.set(0);
+    }
+}
