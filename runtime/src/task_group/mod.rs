@@ -15,127 +15,27 @@
 //! everything inside and is passed on as a cancellation, never reported as
 //! a failure.
 
-use std::any::Any;
+mod child;
+mod scope;
+
+use self::child::{Child, ChildCell, ChildWaker, ReadyList};
+use self::scope::TaskGroupScope;
+
 use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::future::Future;
-use std::panic::{AssertUnwindSafe, Location, catch_unwind};
+use std::panic::Location;
 use std::pin::Pin;
 use std::rc::Rc;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll, Wake, Waker};
-
-use pin_project_lite::pin_project;
+use std::task::Waker;
 
 use crate::core::Runnable;
-use crate::core::context::{self, Cleanup};
+use crate::core::context;
 use crate::core::header::{TaskHeader, TaskSpec};
-use crate::error::{CancelledError, Error, Exception, PanicError};
-use crate::task::{Body, Task, drop_future, finish, run_step};
-
-/// Children woken since the group last ran them, in wake order.
-#[derive(Default)]
-struct ReadyList {
-    queue: Mutex<Vec<usize>>,
-    /// The waker of the task polling the group.
-    parent: Mutex<Option<Waker>>,
-}
-
-impl ReadyList {
-    fn set_parent(&self, waker: &Waker) {
-        let mut parent = self.parent.lock().unwrap_or_else(|e| e.into_inner());
-        if !parent.as_ref().is_some_and(|p| p.will_wake(waker)) {
-            *parent = Some(waker.clone());
-        }
-    }
-
-    fn take(&self) -> Vec<usize> {
-        std::mem::take(&mut *self.queue.lock().unwrap_or_else(|e| e.into_inner()))
-    }
-}
-
-/// A child's waker: queues the child and wakes the task running the group.
-struct ChildWaker {
-    index: usize,
-    queued: AtomicBool,
-    list: Arc<ReadyList>,
-}
-
-impl Wake for ChildWaker {
-    fn wake(self: Arc<Self>) {
-        self.wake_by_ref();
-    }
-
-    fn wake_by_ref(self: &Arc<Self>) {
-        if !self.queued.swap(true, Ordering::AcqRel) {
-            let mut queue = self.list.queue.lock().unwrap_or_else(|e| e.into_inner());
-            queue.push(self.index);
-        }
-        let parent = self
-            .list
-            .parent
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
-        if let Some(parent) = parent {
-            parent.wake();
-        }
-    }
-}
-
-/// The `'static` half of a child: what its [`Task`] handle points at.
-struct ChildCell<T> {
-    header: TaskHeader,
-    output: RefCell<Option<T>>,
-    coro: &'static str,
-}
-
-impl<T: 'static> Runnable for ChildCell<T> {
-    fn header(&self) -> &TaskHeader {
-        &self.header
-    }
-
-    /// Never called: a group child is not in the loop's task table; its
-    /// group steps it (see `TaskGroupScope::run_children`).
-    fn run(self: Rc<Self>) {}
-
-    /// Never called, for the same reason: the group's drop ends its children.
-    fn close(self: Rc<Self>) {}
-
-    fn output(&self) -> &dyn Any {
-        &self.output
-    }
-
-    fn discard_output(&self) {
-        self.output.borrow_mut().take();
-    }
-
-    fn coro(&self) -> &'static str {
-        self.coro
-    }
-}
-
-/// The group's half of a child: its future, which may borrow `'env`.
-struct Child<'env> {
-    cell: Rc<dyn Runnable>,
-    waker: Arc<ChildWaker>,
-    future: RefCell<Option<Pin<Box<dyn Future<Output = ()> + 'env>>>>,
-}
-
-impl Body for Child<'_> {
-    fn poll_body(&self, cx: &mut Context<'_>) -> Poll<()> {
-        match self.future.borrow_mut().as_mut() {
-            Some(future) => future.as_mut().poll(cx),
-            None => Poll::Pending,
-        }
-    }
-
-    fn drop_body(&self) {
-        let future = self.future.borrow_mut().take();
-        drop(future);
-    }
-}
+use crate::error::{CancelledError, Error, Exception};
+use crate::task::{Task, drop_future, finish, run_step};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Phase {
@@ -410,128 +310,6 @@ where
         outside: None,
         passing_on: false,
     }
-}
-
-pin_project! {
-    /// The future of [`task_group`]: polls the body and the children.
-    #[must_use = "futures do nothing unless awaited"]
-    struct TaskGroupScope<'env, B: Future> {
-        group: Rc<Group<'env>>,
-        #[pin]
-        body: Option<B>,
-        output: Option<B::Output>,
-        // Async cleanups released when the body was cancelled.
-        cleanups: Vec<Cleanup>,
-        // A cancellation of the task running the group, claimed here.
-        outside: Option<CancelledError>,
-        // Everything finished after an outside cancellation; it was handed
-        // back to the task, and this only waits to be dropped.
-        passing_on: bool,
-
-    }
-
-    impl<'env, B: Future> PinnedDrop for TaskGroupScope<'env, B> {
-        fn drop(this: Pin<&mut Self>) {
-            let this = this.project();
-            this.group.shut_down();
-        }
-    }
-}
-
-impl<'env, B: Future> Future for TaskGroupScope<'env, B> {
-    type Output = Result<B::Output, TaskGroupError>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut this = self.project();
-        let group = this.group.clone();
-        group.ready.set_parent(cx.waker());
-        if *this.passing_on {
-            return Poll::Pending;
-        }
-        // A cancellation delivered to this task reaches the body first: it
-        // is on the await path, and a catch point inside it may claim it.
-        let delivered = context::delivering();
-        let synthetic = !delivered && group.cancel_body.replace(false) && this.body.is_some();
-        if synthetic {
-            context::set_delivering(true);
-        }
-        if let Some(body) = this.body.as_mut().as_pin_mut() {
-            let polled = catch_unwind(AssertUnwindSafe(|| body.poll(cx)));
-            let unclaimed = (delivered || synthetic) && context::delivering();
-            match polled {
-                Ok(Poll::Ready(output)) => {
-                    *this.output = Some(output);
-                    this.body.set(None);
-                }
-                Ok(Poll::Pending) if unclaimed => {
-                    *this.cleanups = drop_body(this.body.as_mut());
-                }
-                Ok(Poll::Pending) => {}
-                Err(payload) => {
-                    group.fail(Error::Panicked(PanicError::new(payload)));
-                    *this.cleanups = drop_body(this.body.as_mut());
-                }
-            }
-            if synthetic {
-                // Our own request to the body: claimed, or the body is gone.
-                context::set_delivering(false);
-            }
-        }
-        if context::delivering() {
-            // Nobody below claimed it: the group's task is being cancelled.
-            let task =
-                context::current_task().expect("a cancellation is only delivered inside a task");
-            context::set_delivering(false);
-            *this.outside = Some(task.header().claim_cancel());
-            group.abort();
-            group.cancel_body.set(false);
-        }
-        while let Some(first) = this.cleanups.first_mut() {
-            match first.as_mut().poll(cx) {
-                Poll::Ready(()) => drop(this.cleanups.remove(0)),
-                Poll::Pending => break,
-            }
-        }
-        group.run_children();
-        if group.cancel_body.get() && this.body.is_some() {
-            // A child failed during this pass: cancel the body next pass.
-            cx.waker().wake_by_ref();
-        }
-        if this.body.is_some() || !this.cleanups.is_empty() || group.unfinished.get() > 0 {
-            return Poll::Pending;
-        }
-        group.phase.set(Phase::Closed);
-        if let Some(cancel) = this.outside.take() {
-            // Everything is done: the cancellation goes back to the task.
-            if let Some(task) = context::current_task() {
-                task.header()
-                    .rearm_cancel(cancel.message().map(str::to_owned));
-            }
-            *this.passing_on = true;
-            return Poll::Pending;
-        }
-        let errors = std::mem::take(&mut *group.errors.borrow_mut());
-        if !errors.is_empty() {
-            return Poll::Ready(Err(TaskGroupError { errors }));
-        }
-        let output = this
-            .output
-            .take()
-            .expect("a task group without failures has its body's output");
-        Poll::Ready(Ok(output))
-    }
-}
-
-/// Drops a cancelled body, returning the async cleanups it released.
-fn drop_body<B: Future>(mut body: Pin<&mut Option<B>>) -> Vec<Cleanup> {
-    let mut panicked = None;
-    let cleanups = context::collect_cleanups(|| {
-        panicked = catch_unwind(AssertUnwindSafe(|| body.set(None))).err();
-    });
-    if let Some(payload) = panicked {
-        std::panic::resume_unwind(payload);
-    }
-    cleanups
 }
 
 impl Group<'_> {
