@@ -15,6 +15,13 @@
 //! 8. `try/except CancelledError` — catch it, clean up, carry on
 //! 9. the low-level loop: `run_until_complete`, `run_forever`/`stop`,
 //!    `call_soon_threadsafe`, `set_debug`, `close`
+//! 10. `gather` (say_after, count) and `return_exceptions`
+//! 11. `wait_for` ("Timeout exceed") and the `timeout()` scope
+//! 12. `wait` with each `return_when`, and its timeout
+//! 13. `shield`
+//! 14. `as_completed`
+//! 15. `TaskGroup` with a failing child
+//! 16. a `Queue` with a producer and two consumers
 //!
 //! Errors are values here: where Python raises, Rust returns `Err(..)`.
 //!
@@ -31,6 +38,8 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::Duration;
+
+mod concurrency;
 
 fn header(title: &str) {
     println!("\n== {title} ==");
@@ -411,4 +420,5 @@ fn main() {
     // asyncio.run(main())
     asyncio::run(high_level_tour());
     low_level_loop();
+    concurrency::tour();
 }
