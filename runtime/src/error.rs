@@ -202,6 +202,12 @@ pub enum RuntimeError {
     CloseWhileRunning,
     /// `stop()` was called before the future given to `run_until_complete` finished.
     StoppedBeforeComplete,
+    /// Work was sent to the loop's blocking thread pool after
+    /// `shutdown_default_executor` (Python: "Executor shutdown has been called").
+    ExecutorShutdown,
+    /// A thread was about to block waiting for work that only its own event
+    /// loop can run (e.g. `ConcurrentFuture::result` on the loop's thread).
+    WouldDeadlock,
 }
 
 impl fmt::Display for RuntimeError {
@@ -216,6 +222,13 @@ impl fmt::Display for RuntimeError {
             RuntimeError::Closed => "the event loop is closed",
             RuntimeError::CloseWhileRunning => "cannot close a running event loop",
             RuntimeError::StoppedBeforeComplete => "event loop stopped before the future completed",
+            RuntimeError::ExecutorShutdown => {
+                "cannot run new work: the default executor was shut down"
+            }
+            RuntimeError::WouldDeadlock => {
+                "blocking the event loop's own thread to wait for work that loop must run \
+                 would deadlock; await the work instead"
+            }
         })
     }
 }

@@ -57,8 +57,32 @@ impl EventLoopBuilder {
     /// A virtual clock: when nothing is ready the clock jumps to the next
     /// timer's deadline instead of waiting, so timer-heavy tests are exact
     /// and instant.
+    ///
+    /// The clock stands still while the loop waits for work it sent to
+    /// another thread ([`to_thread`](crate::to_thread),
+    /// [`run_in_executor`](EventLoop::run_in_executor)): the loop then
+    /// blocks in real time until that work reports back, so a thread's
+    /// result arrives "instantly" in virtual time. (A job that never ends
+    /// therefore stops a virtual clock for as long as it is awaited.)
     pub fn virtual_time(mut self, on: bool) -> Self {
         self.options.virtual_time = on;
+        self
+    }
+
+    /// The most threads the loop's blocking pool (for
+    /// [`to_thread`](crate::to_thread) and
+    /// [`run_in_executor`](EventLoop::run_in_executor)) runs at once;
+    /// further jobs wait in FIFO order. Default: `min(32, cpus + 4)`, as
+    /// CPython's default executor. At least 1.
+    pub fn max_blocking_threads(mut self, n: usize) -> Self {
+        self.options.pool.max_threads = n.max(1);
+        self
+    }
+
+    /// How long a blocking-pool thread waits for new work before it exits
+    /// (default 10 s). Threads start again on demand.
+    pub fn blocking_idle_timeout(mut self, d: Duration) -> Self {
+        self.options.pool.idle_timeout = d;
         self
     }
 
@@ -325,7 +349,7 @@ impl fmt::Debug for EventLoop {
 /// and stop it. Wakes the loop if it is blocked in the OS.
 #[derive(Clone)]
 pub struct LoopHandle {
-    shared: Arc<Shared>,
+    pub(crate) shared: Arc<Shared>,
 }
 
 impl LoopHandle {

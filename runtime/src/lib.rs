@@ -27,11 +27,13 @@ mod sleep;
 mod sync;
 mod task;
 mod task_group;
+mod threads;
 mod timeout;
 mod wait;
 
 pub use crate::as_completed::{AsCompleted, AsCompletedNext, as_completed};
 pub use crate::cancel::{CatchCancelled, Finally, catch_cancelled, finally};
+pub use crate::core::pool::BlockingPoolStats;
 pub use crate::core::waiters::CallbackId;
 pub use crate::error::{
     CancelledError, Error, Exception, InvalidStateError, PanicError, RuntimeError, TimeoutError,
@@ -56,6 +58,7 @@ pub use crate::task::{
     Task, TaskRef, TaskWait, all_tasks, create_task, create_task_named, current_task,
 };
 pub use crate::task_group::{TaskGroup, TaskGroupError, task_group};
+pub use crate::threads::{ConcurrentFuture, ToThread, run_coroutine_threadsafe, to_thread};
 pub use crate::timeout::{Timeout, TimeoutFuture, timeout, timeout_at, wait_for};
 pub use crate::wait::{
     ALL_COMPLETED, FIRST_COMPLETED, FIRST_EXCEPTION, ReturnWhen, Wait, Waitable, wait,

@@ -1,10 +1,16 @@
 //! `asyncio.run` and `asyncio.Runner`: the entry point that owns a loop.
 
 use std::future::Future;
+use std::time::Duration;
 
 use crate::core::context;
+use crate::core::report;
 use crate::error::Error;
 use crate::event_loop::EventLoop;
+
+/// How long [`Runner::run`] waits for blocking-pool jobs still running at the
+/// end (CPython's `THREAD_JOIN_TIMEOUT`).
+const EXECUTOR_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// Runs a future on a fresh loop with options (Python 3.11's `asyncio.Runner`);
 /// `#[asyncio::main]` and `#[asyncio::test]` expand to this.
@@ -23,6 +29,8 @@ use crate::event_loop::EventLoop;
 pub struct Runner {
     debug: Option<bool>,
     virtual_time: bool,
+    max_blocking_threads: Option<usize>,
+    executor_shutdown_timeout: Option<Duration>,
 }
 
 impl Runner {
@@ -43,9 +51,31 @@ impl Runner {
         self
     }
 
+    /// Caps the loop's blocking thread pool (see
+    /// [`EventLoopBuilder::max_blocking_threads`](crate::EventLoopBuilder::max_blocking_threads)).
+    pub fn max_blocking_threads(mut self, n: usize) -> Self {
+        self.max_blocking_threads = Some(n);
+        self
+    }
+
+    /// How long `run` waits at the end for blocking-pool jobs that are
+    /// still running (default 300 s, as CPython); see [`Runner::run`].
+    pub fn executor_shutdown_timeout(mut self, d: Duration) -> Self {
+        self.executor_shutdown_timeout = Some(d);
+        self
+    }
+
     /// Creates a loop, runs `future` to completion as the main task, cancels
-    /// any tasks left over and waits for their cleanups, closes the loop and
+    /// any tasks left over and waits for their cleanups, waits for
+    /// blocking-pool jobs still running ([`to_thread`](crate::to_thread)
+    /// work cannot be interrupted; see
+    /// [`EventLoop::shutdown_default_executor`]), closes the loop and
     /// returns the output.
+    ///
+    /// The wait for jobs is bounded (300 s unless
+    /// [`executor_shutdown_timeout`](Self::executor_shutdown_timeout) says
+    /// otherwise); past it a warning is reported and the loop closes anyway:
+    /// the late jobs finish on their own threads, their results dropped.
     ///
     /// # Panics
     /// If called while a loop runs on this thread; if the main task panics
@@ -64,19 +94,36 @@ impl Runner {
         if let Some(debug) = self.debug {
             builder = builder.debug(debug);
         }
+        if let Some(n) = self.max_blocking_threads {
+            builder = builder.max_blocking_threads(n);
+        }
+        let executor_timeout = self
+            .executor_shutdown_timeout
+            .unwrap_or(EXECUTOR_SHUTDOWN_TIMEOUT);
         let event_loop = builder.build();
         let previous = context::set_default_core(Some(event_loop.core.clone()));
-        struct Restore(Option<Option<std::rc::Rc<crate::core::Core>>>, EventLoop);
+        struct Restore(
+            Option<Option<std::rc::Rc<crate::core::Core>>>,
+            EventLoop,
+            Duration,
+        );
         impl Drop for Restore {
             fn drop(&mut self) {
                 let _ = self.1.shutdown_tasks();
+                if let Err(Error::Timeout(_)) = self.1.shutdown_default_executor(Some(self.2)) {
+                    report::warn(&format!(
+                        "the default executor did not finish its running jobs within {:?}; \
+                         closing the loop anyway (their results are dropped)",
+                        self.2
+                    ));
+                }
                 let _ = self.1.close();
                 if let Some(previous) = self.0.take() {
                     context::set_default_core(previous);
                 }
             }
         }
-        let restore = Restore(Some(previous), event_loop.clone());
+        let restore = Restore(Some(previous), event_loop.clone(), executor_timeout);
         let outcome = event_loop.run_until_complete(future);
         drop(restore);
         match outcome {

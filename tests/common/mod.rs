@@ -5,6 +5,7 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::{Arc, Condvar, Mutex};
 
 use asyncio::Runner;
 
@@ -25,4 +26,26 @@ where
     F::Output: 'static,
 {
     Runner::new().virtual_time(true).run(main)
+}
+
+/// A gate that work on other threads waits at until the test opens it.
+#[derive(Clone, Default)]
+pub struct Gate(Arc<(Mutex<bool>, Condvar)>);
+
+impl Gate {
+    /// Blocks this thread until the gate is open.
+    pub fn wait(&self) {
+        let (open, cond) = &*self.0;
+        let mut open = open.lock().unwrap();
+        while !*open {
+            open = cond.wait(open).unwrap();
+        }
+    }
+
+    /// Opens the gate for every waiter, present and future.
+    pub fn open(&self) {
+        let (open, cond) = &*self.0;
+        *open.lock().unwrap() = true;
+        cond.notify_all();
+    }
 }

@@ -6,6 +6,7 @@ pub(crate) mod clock;
 pub(crate) mod context;
 pub(crate) mod header;
 pub(crate) mod poller;
+pub(crate) mod pool;
 pub(crate) mod ready;
 pub(crate) mod report;
 pub(crate) mod shared;
@@ -24,6 +25,7 @@ use std::time::{Duration, Instant};
 
 use self::clock::Clock;
 use self::header::{TaskHeader, TaskSpec};
+use self::pool::{BlockingPool, BlockingPoolStats, Job, PoolConfig};
 use self::ready::{CallbackCell, Ready};
 use self::shared::{Remote, Shared};
 use self::slab::{Key, Slab};
@@ -70,6 +72,7 @@ struct TaskSlot {
 pub(crate) struct CoreOptions {
     pub(crate) virtual_time: bool,
     pub(crate) debug: Option<bool>,
+    pub(crate) pool: PoolConfig,
 }
 
 pub(crate) struct Core {
@@ -87,6 +90,11 @@ pub(crate) struct Core {
     iteration: Cell<u32>,
     /// When the OS was last polled while work was ready.
     last_busy_poll: Cell<Instant>,
+    /// Runs `to_thread` / `run_in_executor` work.
+    pool: BlockingPool,
+    /// Work on other threads whose result the loop still expects; while
+    /// non-zero a virtual clock does not jump ahead.
+    external: Cell<usize>,
 }
 
 impl Core {
@@ -109,6 +117,8 @@ impl Core {
             task_numbers: Cell::new(0),
             iteration: Cell::new(0),
             last_busy_poll: Cell::new(Instant::now()),
+            pool: BlockingPool::new(options.pool),
+            external: Cell::new(0),
         })
     }
 
@@ -134,6 +144,38 @@ impl Core {
 
     pub(crate) fn set_slow_callback_duration(&self, d: Duration) {
         self.slow_callback.set(d);
+    }
+
+    /// Sends `job` to the blocking pool and counts it as outstanding until
+    /// [`end_external`](Self::end_external); false (the job abandoned, not
+    /// counted) if the loop is closed. A shut-down pool abandons the job
+    /// itself, which then reports back like any finished job.
+    pub(crate) fn submit_blocking(&self, job: Box<dyn Job>) -> bool {
+        if self.closed.get() {
+            job.abandon(RuntimeError::Closed.into());
+            return false;
+        }
+        self.external.set(self.external.get() + 1);
+        self.pool.submit(job);
+        true
+    }
+
+    /// One piece of outstanding work was delivered or given up.
+    pub(crate) fn end_external(&self) {
+        self.external.set(self.external.get().saturating_sub(1));
+    }
+
+    pub(crate) fn blocking_pool_stats(&self) -> BlockingPoolStats {
+        self.pool.stats()
+    }
+
+    /// Waits (blocking this thread) for the pool's queued and running jobs,
+    /// then shuts it down; false if `timeout` passed first (the pool is
+    /// shut down anyway, the late jobs' results are dropped).
+    pub(crate) fn shutdown_pool(&self, timeout: Option<Duration>) -> bool {
+        let drained = self.pool.wait_drained(timeout);
+        self.pool.shutdown(RuntimeError::ExecutorShutdown.into());
+        drained
     }
 
     /// Creates a task: `make` builds the cell around the header; the task
@@ -305,7 +347,15 @@ impl Core {
             let deadline = self.timers.borrow_mut().next_deadline();
             let timeout = match deadline {
                 None => None,
-                Some(_) if self.clock.is_virtual() => Some(Duration::ZERO),
+                // A virtual clock jumps, unless another thread is still
+                // working for the loop: then wait for it in real time.
+                Some(when) if self.clock.is_virtual() => {
+                    if when <= self.clock.now() || self.external.get() == 0 {
+                        Some(Duration::ZERO)
+                    } else {
+                        None
+                    }
+                }
                 Some(when) => Some(Duration::from_nanos(when.saturating_sub(self.clock.now()))),
             };
             self.wait_os(timeout);
@@ -337,6 +387,12 @@ impl Core {
                 Remote::Callback(callback) => {
                     self.call_soon(callback);
                 }
+                Remote::Completed(work) => {
+                    if work.release() {
+                        self.end_external();
+                    }
+                    work.wake();
+                }
                 Remote::Stop => {
                     let core = Rc::downgrade(self);
                     self.call_soon(Box::new(move || {
@@ -358,6 +414,7 @@ impl Core {
         if self.clock.is_virtual()
             && ready.is_empty()
             && !self.stopping.get()
+            && self.external.get() == 0
             && let Some(when) = timers.next_deadline()
         {
             self.clock.advance_to(when);
@@ -423,6 +480,7 @@ impl Core {
             return Ok(());
         }
         drop(self.shared.close());
+        self.pool.shutdown(RuntimeError::Closed.into());
         let ready = std::mem::take(&mut *self.ready.borrow_mut());
         drop(ready);
         let timers = self.timers.borrow_mut().clear();
@@ -432,5 +490,14 @@ impl Core {
             slot.task.close();
         }
         Ok(())
+    }
+}
+
+impl Drop for Core {
+    /// A loop dropped without `close()` is closed for other threads too:
+    /// their requests are refused (and the queued ones dropped) instead of
+    /// waiting forever. The blocking pool shuts down as it drops.
+    fn drop(&mut self) {
+        drop(self.shared.close());
     }
 }

@@ -4,8 +4,9 @@
 //! A push from another thread wakes the poller (`Poller::notify`), so a loop
 //! blocked in the OS notices cross-thread wakes and callbacks at once.
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::ThreadId;
 use std::time::Duration;
 
 use super::poller::OsPoller;
@@ -19,6 +20,18 @@ pub(crate) enum Remote {
     Callback(Box<dyn FnOnce() + Send>),
     /// `LoopHandle::stop`.
     Stop,
+    /// A pool thread finished work the loop counts as outstanding.
+    Completed(Arc<dyn Completion>),
+}
+
+/// Work another thread did for the loop (a `to_thread` job), as the loop
+/// sees it when the thread reports back.
+pub(crate) trait Completion: Send + Sync {
+    /// Gives up the work's place in the loop's outstanding count; true only
+    /// the first time (the awaiter may have given it up already).
+    fn release(&self) -> bool;
+    /// Wakes whoever awaits the result.
+    fn wake(&self);
 }
 
 pub(crate) struct Shared {
@@ -27,6 +40,8 @@ pub(crate) struct Shared {
     /// Set when `queue` may be non-empty; lets the loop skip the lock.
     pending: AtomicBool,
     closed: AtomicBool,
+    /// The thread that made (and alone can run) the loop.
+    owner: ThreadId,
 }
 
 impl Shared {
@@ -36,6 +51,7 @@ impl Shared {
             queue: Mutex::new(Vec::new()),
             pending: AtomicBool::new(false),
             closed: AtomicBool::new(false),
+            owner: std::thread::current().id(),
         })
     }
 
@@ -81,5 +97,10 @@ impl Shared {
 
     pub(crate) fn is_closed(&self) -> bool {
         self.closed.load(Ordering::Acquire)
+    }
+
+    /// The thread the loop belongs to (an `EventLoop` is not `Send`).
+    pub(crate) fn owner(&self) -> ThreadId {
+        self.owner
     }
 }

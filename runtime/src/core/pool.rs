@@ -1,0 +1,355 @@
+//! The loop's blocking thread pool: where `to_thread` and
+//! `run_in_executor` run their functions (CPython's default
+//! `ThreadPoolExecutor`).
+//!
+//! Threads start lazily — only when a job is queued and no idle thread is
+//! free — up to a cap, and retire after staying idle for a while. Jobs are
+//! served FIFO. A job is type-erased work that reports its own outcome to
+//! the loop; the pool only runs it, or abandons it (with the reason) when it
+//! can never run.
+//!
+//! Shutting the pool down abandons the queued jobs and lets idle threads
+//! exit; a running job finishes on its thread, which then exits. Nothing
+//! here ever joins a thread, so the loop cannot hang on a job that never
+//! ends; [`BlockingPool::wait_drained`] waits for running jobs with a bound.
+
+use std::collections::VecDeque;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use crate::error::{Error, Exception, RuntimeError};
+
+/// Work for a pool thread.
+pub(crate) trait Job: Send + 'static {
+    /// Runs the work on a pool thread.
+    fn run(self: Box<Self>);
+    /// The work will never run; `why` is the error its awaiter gets.
+    fn abandon(self: Box<Self>, why: Error);
+}
+
+/// How a loop's pool is sized.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct PoolConfig {
+    pub(crate) max_threads: usize,
+    pub(crate) idle_timeout: Duration,
+}
+
+impl Default for PoolConfig {
+    /// CPython's `ThreadPoolExecutor` cap, `min(32, cpus + 4)`, and a 10 s
+    /// idle timeout.
+    fn default() -> Self {
+        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+        PoolConfig {
+            max_threads: (cpus + 4).min(32),
+            idle_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// A snapshot of a loop's blocking thread pool, from
+/// [`EventLoop::blocking_pool_stats`](crate::EventLoop::blocking_pool_stats).
+///
+/// ```
+/// let lp = asyncio::EventLoop::builder().max_blocking_threads(2).build();
+/// let stats = lp.blocking_pool_stats();
+/// assert_eq!((stats.threads, stats.threads_started), (0, 0)); // lazy
+/// assert_eq!(stats.max_threads, 2);
+/// let v = lp.run_until_complete(asyncio::to_thread(|| 21 * 2)).unwrap();
+/// assert_eq!(v.unwrap(), 42);
+/// assert_eq!(lp.blocking_pool_stats().threads_started, 1);
+/// lp.close().unwrap();
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BlockingPoolStats {
+    /// Threads alive now (running a job or idle).
+    pub threads: usize,
+    /// Threads waiting for work.
+    pub idle_threads: usize,
+    /// Jobs running on a thread now.
+    pub running: usize,
+    /// Jobs waiting for a thread.
+    pub queued: usize,
+    /// Threads started since the loop was made.
+    pub threads_started: usize,
+    /// The most threads the pool runs at once.
+    pub max_threads: usize,
+}
+
+struct State {
+    queue: VecDeque<Box<dyn Job>>,
+    /// Live threads.
+    threads: usize,
+    /// Threads waiting for work that no submit has claimed yet.
+    idle: usize,
+    /// Wake-ups handed to idle threads and not yet taken by one.
+    notified: usize,
+    running: usize,
+    started: usize,
+    shutdown: bool,
+}
+
+struct Inner {
+    state: Mutex<State>,
+    /// Idle threads wait here for work.
+    work: Condvar,
+    /// `wait_drained` waits here for the last running job.
+    drained: Condvar,
+    config: PoolConfig,
+}
+
+impl Inner {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// A loop's blocking pool; dropping it shuts the pool down.
+pub(crate) struct BlockingPool {
+    inner: Arc<Inner>,
+}
+
+impl BlockingPool {
+    /// A pool with no threads yet.
+    pub(crate) fn new(config: PoolConfig) -> Self {
+        let config = PoolConfig {
+            max_threads: config.max_threads.max(1),
+            ..config
+        };
+        BlockingPool {
+            inner: Arc::new(Inner {
+                state: Mutex::new(State {
+                    queue: VecDeque::new(),
+                    threads: 0,
+                    idle: 0,
+                    notified: 0,
+                    running: 0,
+                    started: 0,
+                    shutdown: false,
+                }),
+                work: Condvar::new(),
+                drained: Condvar::new(),
+                config,
+            }),
+        }
+    }
+
+    /// Queues `job`: an idle thread takes it, else a new thread starts if
+    /// the cap allows, else it waits for a busy thread. After shutdown the
+    /// job is abandoned at once with `ExecutorShutdown`.
+    pub(crate) fn submit(&self, job: Box<dyn Job>) {
+        let mut state = self.inner.lock();
+        if state.shutdown {
+            drop(state);
+            job.abandon(RuntimeError::ExecutorShutdown.into());
+            return;
+        }
+        state.queue.push_back(job);
+        if state.idle > 0 {
+            state.idle -= 1;
+            state.notified += 1;
+            drop(state);
+            self.inner.work.notify_one();
+            return;
+        }
+        if state.threads >= self.inner.config.max_threads {
+            return;
+        }
+        state.threads += 1;
+        state.started += 1;
+        drop(state);
+        let inner = self.inner.clone();
+        let spawned = std::thread::Builder::new()
+            .name("asyncio-blocking".into())
+            .spawn(move || worker(inner));
+        if let Err(err) = spawned {
+            let mut state = self.inner.lock();
+            state.threads -= 1;
+            state.started -= 1;
+            // With another thread alive the queue still drains; with none,
+            // nothing would ever run the queued jobs: fail them now.
+            let orphans: Vec<_> = if state.threads == 0 {
+                state.queue.drain(..).collect()
+            } else {
+                Vec::new()
+            };
+            drop(state);
+            let why = Error::Exception(Exception::new(err));
+            for job in orphans {
+                job.abandon(why.clone());
+            }
+        }
+    }
+
+    /// No new jobs; queued ones are abandoned with `why`, idle threads
+    /// exit, running jobs finish and their threads exit after them.
+    pub(crate) fn shutdown(&self, why: Error) {
+        let mut state = self.inner.lock();
+        state.shutdown = true;
+        let queued: Vec<_> = state.queue.drain(..).collect();
+        let drained = state.running == 0;
+        drop(state);
+        self.inner.work.notify_all();
+        if drained {
+            self.inner.drained.notify_all();
+        }
+        for job in queued {
+            job.abandon(why.clone());
+        }
+    }
+
+    /// Waits until no job is queued or running, for at most `timeout`
+    /// (`None`: no limit); true if that point was reached.
+    pub(crate) fn wait_drained(&self, timeout: Option<Duration>) -> bool {
+        let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
+        let mut state = self.inner.lock();
+        loop {
+            if state.running == 0 && state.queue.is_empty() {
+                return true;
+            }
+            state = match deadline {
+                None => self
+                    .inner
+                    .drained
+                    .wait(state)
+                    .unwrap_or_else(|e| e.into_inner()),
+                Some(deadline) => {
+                    let now = Instant::now();
+                    if now >= deadline {
+                        return false;
+                    }
+                    self.inner
+                        .drained
+                        .wait_timeout(state, deadline - now)
+                        .unwrap_or_else(|e| e.into_inner())
+                        .0
+                }
+            };
+        }
+    }
+
+    pub(crate) fn stats(&self) -> BlockingPoolStats {
+        let state = self.inner.lock();
+        BlockingPoolStats {
+            threads: state.threads,
+            // Claimed-but-not-yet-awake threads count as busy.
+            idle_threads: state.idle,
+            running: state.running,
+            queued: state.queue.len(),
+            threads_started: state.started,
+            max_threads: self.inner.config.max_threads,
+        }
+    }
+}
+
+impl Drop for BlockingPool {
+    fn drop(&mut self) {
+        self.shutdown(RuntimeError::Closed.into());
+    }
+}
+
+/// A pool thread: runs queued jobs, idles, retires after the idle timeout.
+fn worker(inner: Arc<Inner>) {
+    let mut state = inner.lock();
+    'work: loop {
+        while let Some(job) = state.queue.pop_front() {
+            state.running += 1;
+            drop(state);
+            // Jobs catch their own panics; this only keeps the counts right.
+            let _ = catch_unwind(AssertUnwindSafe(|| job.run()));
+            state = inner.lock();
+            state.running -= 1;
+            if state.running == 0 && state.queue.is_empty() {
+                inner.drained.notify_all();
+            }
+        }
+        if state.shutdown {
+            break;
+        }
+        state.idle += 1;
+        let deadline = Instant::now() + inner.config.idle_timeout;
+        loop {
+            let now = Instant::now();
+            if now < deadline {
+                state = inner
+                    .work
+                    .wait_timeout(state, deadline - now)
+                    .unwrap_or_else(|e| e.into_inner())
+                    .0;
+            }
+            if state.notified > 0 {
+                // A submit took this thread out of the idle count.
+                state.notified -= 1;
+                continue 'work;
+            }
+            if state.shutdown || Instant::now() >= deadline {
+                state.idle -= 1;
+                break 'work;
+            }
+            // A spurious wake-up: keep waiting.
+        }
+    }
+    state.threads -= 1;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::mpsc;
+
+    struct Report(mpsc::Sender<Result<usize, String>>, usize);
+
+    impl Job for Report {
+        fn run(self: Box<Self>) {
+            let _ = self.0.send(Ok(self.1));
+        }
+        fn abandon(self: Box<Self>, why: Error) {
+            let _ = self.0.send(Err(why.to_string()));
+        }
+    }
+
+    fn pool(max_threads: usize, idle_timeout: Duration) -> BlockingPool {
+        BlockingPool::new(PoolConfig {
+            max_threads,
+            idle_timeout,
+        })
+    }
+
+    #[test]
+    fn runs_jobs_and_reuses_an_idle_thread() {
+        let pool = pool(4, Duration::from_secs(60));
+        let (tx, rx) = mpsc::channel();
+        for i in 0..5 {
+            pool.submit(Box::new(Report(tx.clone(), i)));
+            assert_eq!(rx.recv().unwrap(), Ok(i));
+            assert!(pool.wait_drained(None));
+        }
+        // One job at a time: the first thread served them all.
+        assert_eq!(pool.stats().threads_started, 1);
+    }
+
+    #[test]
+    fn shutdown_abandons_queued_jobs() {
+        let pool = pool(1, Duration::from_secs(60));
+        let (tx, rx) = mpsc::channel();
+        let (gate_tx, gate_rx) = mpsc::channel::<()>();
+        struct Blocker(mpsc::Receiver<()>, Arc<AtomicUsize>);
+        impl Job for Blocker {
+            fn run(self: Box<Self>) {
+                self.1.fetch_add(1, Ordering::SeqCst);
+                let _ = self.0.recv();
+            }
+            fn abandon(self: Box<Self>, _: Error) {}
+        }
+        let started = Arc::new(AtomicUsize::new(0));
+        pool.submit(Box::new(Blocker(gate_rx, started.clone())));
+        pool.submit(Box::new(Report(tx, 1)));
+        pool.shutdown(RuntimeError::Closed.into());
+        assert_eq!(rx.recv().unwrap(), Err("the event loop is closed".into()));
+        pool.submit(Box::new(Report(mpsc::channel().0, 2)));
+        drop(gate_tx);
+        assert!(pool.wait_drained(Some(Duration::from_secs(30))));
+    }
+}
