@@ -79,6 +79,10 @@ pub fn ns_per(d: Duration, n: usize) -> f64 {
     d.as_nanos() as f64 / n as f64
 }
 
+pub fn us_per(d: Duration, n: usize) -> f64 {
+    d.as_secs_f64() * 1e6 / n as f64
+}
+
 pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }

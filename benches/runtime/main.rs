@@ -31,6 +31,11 @@
 //!   `asyncio::Semaphore` with `asyncio::sleep(0)` against
 //!   `tokio::sync::Semaphore` with `tokio::task::yield_now()` (ns per
 //!   acquire/release, one yield included; see `yield` for that part).
+//! - `to_thread`: 100,000 sequential round trips of a trivial function to
+//!   the blocking thread pool and back: `asyncio::to_thread` against
+//!   `tokio::task::spawn_blocking` (µs per round trip). Each run's pool
+//!   starts empty on both sides, so the first call's thread spawn is
+//!   included (amortised over the run).
 //!
 //! # Method
 //! A plain harness (no criterion). Every run builds a fresh loop/runtime and
@@ -59,16 +64,17 @@
 //! # Layout
 //! `harness` measures and reports; `tasks` holds `spawn`, `yield`,
 //! `pingpong` and `timers`; `gather` holds `gather`; `sync` holds `queue`
-//! and `semaphore`.
+//! and `semaphore`; `threads` holds `to_thread`.
 
 mod gather;
 mod harness;
 mod sync;
 mod tasks;
+mod threads;
 
 use std::time::Duration;
 
-use harness::{RUNS, measure, ms, ns_per, report};
+use harness::{RUNS, measure, ms, ns_per, report, us_per};
 
 fn main() {
     harness::pin_glibc_heap();
@@ -200,6 +206,19 @@ fn main() {
             "ns/acquire",
             &samples,
             |d| ns_per(d, n),
+        );
+    }
+    if selected("to_thread") {
+        let n = 100_000 / scale;
+        let samples = measure(&mut [
+            ("asyncio", &mut || threads::asyncio_to_thread(n)),
+            ("tokio", &mut || threads::tokio_to_thread(n)),
+        ]);
+        report(
+            &format!("to_thread {n} sequential round trips"),
+            "µs/round trip",
+            &samples,
+            |d| us_per(d, n),
         );
     }
 }
