@@ -308,6 +308,8 @@ fn a_timeout_inside_the_body_does_not_cancel_the_group() {
 }
 
 #[test]
+// The body hands the child's Task out on purpose, to read it afterwards.
+#[allow(clippy::async_yields_async)]
 fn a_child_has_its_own_timeouts_and_identity() {
     run_virtual(async {
         let out = task_group(async |tg| {

@@ -75,11 +75,9 @@ async fn gather_section() {
         d * 10
     }));
     let second = children.tasks()[1].as_task_ref().clone();
-    get_running_loop()
-        .unwrap()
-        .call_later(3, move || {
-            second.cancel();
-        });
+    get_running_loop().unwrap().call_later(3, move || {
+        second.cancel();
+    });
     let outcomes = children.return_exceptions().await;
     let shown: Vec<String> = outcomes
         .iter()
