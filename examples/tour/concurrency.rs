@@ -1,5 +1,5 @@
-//! Sections 10–15 of the tour: running things concurrently. They run on a
-//! virtual clock (`Runner::virtual_time`), so the seeds' multi-second
+//! Sections 10–17 of the tour: running things concurrently. Sections 10–16
+//! run on a virtual clock (`Runner::virtual_time`), so the seeds' multi-second
 //! sleeps take no wall time and the interleavings print exactly as in
 //! Python, ties included.
 
@@ -27,6 +27,8 @@ pub fn tour() {
         task_group_section().await;
         queue_section().await;
     });
+    // Threads work in real time: a virtual clock would wait for them.
+    asyncio::run(threads_section());
 }
 
 // ---------------------------------------------------------------------------
@@ -262,4 +264,50 @@ async fn queue_section() {
         consumer.cancel();
     }
     gather(consumers).return_exceptions().await;
+}
+
+// ---------------------------------------------------------------------------
+// 17. Threads: to_thread and run_coroutine_threadsafe (seed 002)
+// ---------------------------------------------------------------------------
+
+async fn threads_section() {
+    header("17. to_thread / run_coroutine_threadsafe");
+    // def a_routine():
+    //     time.sleep(1)
+    //     print("Done.")
+    // await asyncio.to_thread(a_routine)
+    //
+    // A blocking call runs on the loop's thread pool; the loop carries on.
+    let ticker = asyncio::create_task(async {
+        for i in 1..=2 {
+            sleep(0.1).await;
+            println!("tick {i} while the thread sleeps");
+        }
+    });
+    let out = asyncio::to_thread(|| {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        "Done."
+    })
+    .await;
+    println!("{}", out.unwrap());
+    ticker.await.unwrap();
+
+    // coro = asyncio.sleep(1, result=3)
+    // future = asyncio.run_coroutine_threadsafe(coro, loop)
+    // print(future.result(timeout))
+    let handle = get_running_loop().unwrap().handle();
+    let other_thread = std::thread::spawn(move || {
+        let future = asyncio::run_coroutine_threadsafe(
+            || async {
+                sleep(0.2).await;
+                3
+            },
+            &handle,
+        );
+        future.result(Some(std::time::Duration::from_secs(10)))
+    });
+    // Joining blocks, so it goes to the pool too; the loop stays free to
+    // run the coroutine the other thread submitted.
+    let result = asyncio::to_thread(move || other_thread.join().unwrap()).await;
+    println!("from a plain thread: {:?}", result.unwrap());
 }

@@ -22,6 +22,7 @@
 //! 14. `as_completed`
 //! 15. `TaskGroup` with a failing child
 //! 16. a `Queue` with a producer and two consumers
+//! 17. `to_thread` and `run_coroutine_threadsafe`
 //!
 //! Errors are values here: where Python raises, Rust returns `Err(..)`.
 //!
@@ -29,7 +30,7 @@
 //! (sections 0 and 9). A program with a single entry point writes
 //! `#[asyncio::main] async fn main() { .. }`, which is `asyncio.run(main())`.
 //!
-//! Run with `cargo run --example tour` (about 1.5 s).
+//! Run with `cargo run --example tour` (about 2 s).
 
 use std::cell::Cell;
 use std::fmt;
