@@ -25,6 +25,9 @@ struct Join {
     delegated: Option<CancelledError>,
     /// The children finished after a cancellation; only waits to be dropped.
     passing_on: bool,
+    /// Children before this index are done and were checked: later polls
+    /// skip them, so a gather of many children does not rescan them all.
+    checked: usize,
 }
 
 impl Join {
@@ -50,20 +53,31 @@ impl Join {
             }
         }
         let mut pending = false;
-        for (task, slot) in tasks.clone().zip(&self.slots) {
+        let mut prefix = true;
+        let unchecked = tasks.clone().zip(&self.slots).skip(self.checked);
+        for (task, slot) in unchecked {
             if !task.done() {
                 pending = true;
+                prefix = false;
                 task.raw
                     .header()
                     .waiters
                     .borrow_mut()
                     .register(slot, cx.waker());
-            } else if !all
+                continue;
+            }
+            // A done task's waiters were taken: nothing to unregister later.
+            slot.set(None);
+            if !all
                 && self.delegated.is_none()
+                && task.raw.header().raised_or_cancelled()
                 && let Some(error) = failure(task)
             {
                 self.forget(tasks);
                 return Poll::Ready(Err(error));
+            }
+            if prefix {
+                self.checked += 1;
             }
         }
         if pending {

@@ -203,6 +203,14 @@ impl TaskHeader {
                 .unwrap_or(false)
     }
 
+    /// Done with any failure, cancellation included; marks nothing retrieved.
+    pub(crate) fn raised_or_cancelled(&self) -> bool {
+        self.is_done()
+            && self
+                .peek_cold(|c| c.failure.as_ref().map(|_| true))
+                .unwrap_or(false)
+    }
+
     pub(crate) fn is_cancelled(&self) -> bool {
         self.is_done()
             && self

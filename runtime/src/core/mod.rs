@@ -59,6 +59,14 @@ pub(crate) trait Runnable: 'static {
 const OS_POLL_INTERVAL: u32 = 61;
 const BUSY_POLL_PERIOD: Duration = Duration::from_millis(1);
 
+/// How long an idle loop watches for a result from its thread pool before
+/// blocking in the OS; a round trip to a pool thread takes a few µs.
+const EXTERNAL_SPIN: Duration = Duration::from_micros(50);
+
+/// Spinning helps only if the pool thread can run meanwhile.
+static CAN_SPIN: std::sync::LazyLock<bool> =
+    std::sync::LazyLock::new(|| std::thread::available_parallelism().is_ok_and(|n| n.get() > 1));
+
 /// The default `slow_callback_duration` (as asyncio's 100 ms).
 pub(crate) const DEFAULT_SLOW_CALLBACK: Duration = Duration::from_millis(100);
 
@@ -374,7 +382,14 @@ impl Core {
     }
 
     fn wait_os(&self, timeout: Option<Duration>) {
-        self.shared.wait(timeout);
+        // Spin briefly only while another thread works for us and a second
+        // core can be running it.
+        let spin = if self.external.get() > 0 && *CAN_SPIN {
+            EXTERNAL_SPIN
+        } else {
+            Duration::ZERO
+        };
+        self.shared.wait(timeout, spin);
     }
 
     fn drain_remote(self: &Rc<Self>) {

@@ -22,8 +22,11 @@ use crate::error::{Error, Exception, RuntimeError};
 
 /// Work for a pool thread.
 pub(crate) trait Job: Send + 'static {
-    /// Runs the work on a pool thread.
-    fn run(self: Box<Self>);
+    /// Runs the work on a pool thread, keeping its outcome.
+    fn run(&mut self);
+    /// Hands the outcome over. The thread counts itself idle first, so work
+    /// submitted in reaction to this outcome reuses it.
+    fn deliver(self: Box<Self>);
     /// The work will never run; `why` is the error its awaiter gets.
     fn abandon(self: Box<Self>, why: Error);
 }
@@ -253,7 +256,8 @@ impl Drop for BlockingPool {
 fn worker(inner: Arc<Inner>) {
     let mut state = inner.lock();
     'work: loop {
-        while let Some(job) = state.queue.pop_front() {
+        let mut counted_idle = false;
+        while let Some(mut job) = state.queue.pop_front() {
             state.running += 1;
             drop(state);
             // Jobs catch their own panics; this only keeps the counts right.
@@ -263,21 +267,25 @@ fn worker(inner: Arc<Inner>) {
             if state.running == 0 && state.queue.is_empty() {
                 inner.drained.notify_all();
             }
+            counted_idle = state.queue.is_empty() && !state.shutdown;
+            if counted_idle {
+                state.idle += 1;
+            }
+            drop(state);
+            let _ = catch_unwind(AssertUnwindSafe(|| job.deliver()));
+            state = inner.lock();
+            if counted_idle {
+                break;
+            }
         }
-        if state.shutdown {
-            break;
+        if !counted_idle {
+            if state.shutdown {
+                break;
+            }
+            state.idle += 1;
         }
-        state.idle += 1;
         let deadline = Instant::now() + inner.config.idle_timeout;
         loop {
-            let now = Instant::now();
-            if now < deadline {
-                state = inner
-                    .work
-                    .wait_timeout(state, deadline - now)
-                    .unwrap_or_else(|e| e.into_inner())
-                    .0;
-            }
             if state.notified > 0 {
                 // A submit took this thread out of the idle count.
                 state.notified -= 1;
@@ -287,7 +295,12 @@ fn worker(inner: Arc<Inner>) {
                 state.idle -= 1;
                 break 'work;
             }
-            // A spurious wake-up: keep waiting.
+            let now = Instant::now();
+            state = inner
+                .work
+                .wait_timeout(state, deadline.saturating_duration_since(now))
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
         }
     }
     state.threads -= 1;
@@ -302,7 +315,8 @@ mod tests {
     struct Report(mpsc::Sender<Result<usize, String>>, usize);
 
     impl Job for Report {
-        fn run(self: Box<Self>) {
+        fn run(&mut self) {}
+        fn deliver(self: Box<Self>) {
             let _ = self.0.send(Ok(self.1));
         }
         fn abandon(self: Box<Self>, why: Error) {
@@ -337,10 +351,11 @@ mod tests {
         let (gate_tx, gate_rx) = mpsc::channel::<()>();
         struct Blocker(mpsc::Receiver<()>, Arc<AtomicUsize>);
         impl Job for Blocker {
-            fn run(self: Box<Self>) {
+            fn run(&mut self) {
                 self.1.fetch_add(1, Ordering::SeqCst);
                 let _ = self.0.recv();
             }
+            fn deliver(self: Box<Self>) {}
             fn abandon(self: Box<Self>, _: Error) {}
         }
         let started = Arc::new(AtomicUsize::new(0));

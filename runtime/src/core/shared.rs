@@ -39,6 +39,9 @@ pub(crate) struct Shared {
     queue: Mutex<Vec<Remote>>,
     /// Set when `queue` may be non-empty; lets the loop skip the lock.
     pending: AtomicBool,
+    /// Set while the loop is (about to be) blocked in the poller: only then
+    /// does a push need the poller's notify (a system call).
+    sleeping: AtomicBool,
     closed: AtomicBool,
     /// The thread that made (and alone can run) the loop.
     owner: ThreadId,
@@ -50,6 +53,7 @@ impl Shared {
             poller: OsPoller::new()?,
             queue: Mutex::new(Vec::new()),
             pending: AtomicBool::new(false),
+            sleeping: AtomicBool::new(false),
             closed: AtomicBool::new(false),
             owner: std::thread::current().id(),
         })
@@ -64,8 +68,10 @@ impl Shared {
             }
             queue.push(remote);
         }
-        if !self.pending.swap(true, Ordering::AcqRel) {
-            // Only the first push since the last drain needs to wake the poller.
+        // Only the first push since the last drain can find the loop asleep.
+        // SeqCst pairs with `wait`: either the loop sees `pending` before it
+        // blocks, or this sees `sleeping` and notifies.
+        if !self.pending.swap(true, Ordering::SeqCst) && self.sleeping.load(Ordering::SeqCst) {
             self.poller.notify();
         }
         true
@@ -84,8 +90,39 @@ impl Shared {
     }
 
     /// Blocks until an OS event, a notify, or the timeout (`None`: forever).
-    pub(crate) fn wait(&self, timeout: Option<Duration>) {
-        self.poller.wait(timeout);
+    ///
+    /// With `spin`, first watches the queue for up to that long: work sent
+    /// to another thread often comes back within microseconds, and catching
+    /// it here saves the poller's system calls on both sides.
+    pub(crate) fn wait(&self, timeout: Option<Duration>, spin: Duration) {
+        if timeout == Some(Duration::ZERO) {
+            self.poller.wait(timeout);
+            return;
+        }
+        if !spin.is_zero() && self.spin_for_pending(timeout.map_or(spin, |t| t.min(spin))) {
+            return;
+        }
+        self.sleeping.store(true, Ordering::SeqCst);
+        if !self.pending.load(Ordering::SeqCst) {
+            self.poller.wait(timeout);
+        }
+        self.sleeping.store(false, Ordering::SeqCst);
+    }
+
+    /// Busy-waits up to `limit` for a request; true if one arrived.
+    fn spin_for_pending(&self, limit: Duration) -> bool {
+        let start = std::time::Instant::now();
+        loop {
+            for _ in 0..64 {
+                if self.pending.load(Ordering::Acquire) {
+                    return true;
+                }
+                std::hint::spin_loop();
+            }
+            if start.elapsed() >= limit {
+                return false;
+            }
+        }
     }
 
     /// Refuses further requests and drops the queued ones.

@@ -82,6 +82,8 @@ impl<T: Send> Completion for Slot<T> {
 struct Work<F, T> {
     f: Option<F>,
     slot: Arc<Slot<T>>,
+    /// Computed by `run`, handed over by `deliver`.
+    outcome: Option<Result<T, Error>>,
 }
 
 impl<F, T> Job for Work<F, T>
@@ -89,14 +91,20 @@ where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
-    fn run(mut self: Box<Self>) {
+    fn run(&mut self) {
         let Some(f) = self.f.take() else { return };
         if !self.slot.claim() {
             return; // The awaiter is gone: as CPython, a cancelled job never starts.
         }
         let outcome = catch_unwind(AssertUnwindSafe(f))
             .map_err(|payload| Error::Panicked(PanicError::new(payload)));
-        self.slot.finish(outcome);
+        self.outcome = Some(outcome);
+    }
+
+    fn deliver(mut self: Box<Self>) {
+        if let Some(outcome) = self.outcome.take() {
+            self.slot.finish(outcome);
+        }
     }
 
     fn abandon(mut self: Box<Self>, why: Error) {
@@ -198,6 +206,7 @@ impl<T: Send + 'static> ToThread<T> {
         let job = Box::new(Work {
             f: Some(f),
             slot: slot.clone(),
+            outcome: None,
         });
         ToThread {
             job: Some(job),
