@@ -89,8 +89,17 @@ struct State {
     /// Wake-ups handed to idle threads and not yet taken by one.
     notified: usize,
     running: usize,
+    /// Jobs that ran and are handing their outcome over: not drained yet.
+    delivering: usize,
     started: usize,
     shutdown: bool,
+}
+
+impl State {
+    /// No job is queued, running or still delivering its outcome.
+    fn drained(&self) -> bool {
+        self.running == 0 && self.delivering == 0 && self.queue.is_empty()
+    }
 }
 
 struct Inner {
@@ -128,6 +137,7 @@ impl BlockingPool {
                     idle: 0,
                     notified: 0,
                     running: 0,
+                    delivering: 0,
                     started: 0,
                     shutdown: false,
                 }),
@@ -191,7 +201,7 @@ impl BlockingPool {
         let mut state = self.inner.lock();
         state.shutdown = true;
         let queued: Vec<_> = state.queue.drain(..).collect();
-        let drained = state.running == 0;
+        let drained = state.drained();
         drop(state);
         self.inner.work.notify_all();
         if drained {
@@ -208,7 +218,7 @@ impl BlockingPool {
         let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
         let mut state = self.inner.lock();
         loop {
-            if state.running == 0 && state.queue.is_empty() {
+            if state.drained() {
                 return true;
             }
             state = match deadline {
@@ -264,9 +274,7 @@ fn worker(inner: Arc<Inner>) {
             let _ = catch_unwind(AssertUnwindSafe(|| job.run()));
             state = inner.lock();
             state.running -= 1;
-            if state.running == 0 && state.queue.is_empty() {
-                inner.drained.notify_all();
-            }
+            state.delivering += 1;
             counted_idle = state.queue.is_empty() && !state.shutdown;
             if counted_idle {
                 state.idle += 1;
@@ -274,6 +282,10 @@ fn worker(inner: Arc<Inner>) {
             drop(state);
             let _ = catch_unwind(AssertUnwindSafe(|| job.deliver()));
             state = inner.lock();
+            state.delivering -= 1;
+            if state.drained() {
+                inner.drained.notify_all();
+            }
             if counted_idle {
                 break;
             }
