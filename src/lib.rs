@@ -30,5 +30,13 @@ pub use asyncio_macros::main;
 /// jumps to the next timer when idle, so long sleeps are instant and exact).
 pub use asyncio_macros::test;
 
+/// An async generator: `async_gen! { ... yield v; ... }` as an expression,
+/// or `async_gen! { async fn name(..) -> AsyncGen<Y> { .. } }` as items.
+///
+/// The body is ordinary async Rust plus `yield value`; the result is an
+/// [`AsyncGen`], a `Stream` with Python's protocol (`anext`, `asend`,
+/// `athrow`, `aclose`). See the [`generator`] module.
+pub use asyncio_macros::async_gen;
+
 #[doc(hidden)]
 pub use asyncio_runtime::__private;

@@ -8,6 +8,8 @@
 //! [`asyncio`]: https://docs.rs/asyncio
 
 mod entry;
+mod errors;
+mod generator;
 
 use proc_macro::TokenStream;
 
@@ -65,4 +67,37 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
     entry::expand(entry::Kind::Test, args.into(), item.into()).into()
+}
+
+/// An async generator: ordinary async Rust plus `yield value`, as an
+/// expression or as `async fn` items. See `asyncio::generator` for the
+/// protocol (`anext`, `asend`, `athrow`, `aclose`).
+///
+/// ```
+/// use asyncio::{AsyncGen, async_gen};
+///
+/// // The expression form.
+/// let tens = async_gen! {
+///     for i in 0..3u32 {
+///         yield i * 10;
+///     }
+/// };
+///
+/// // The fn form: the return type says what it yields.
+/// async_gen! {
+///     async fn evens(limit: u64) -> AsyncGen<u64> {
+///         for i in (0..limit).step_by(2) {
+///             yield i;
+///         }
+///     }
+/// }
+///
+/// asyncio::run(async move {
+///     assert_eq!(tens.collect::<Vec<_>>().await, [0, 10, 20]);
+///     assert_eq!(evens(7).collect::<Vec<_>>().await, [0, 2, 4, 6]);
+/// });
+/// ```
+#[proc_macro]
+pub fn async_gen(input: TokenStream) -> TokenStream {
+    generator::expand(input.into()).into()
 }

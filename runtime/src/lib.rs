@@ -20,6 +20,7 @@ mod error;
 mod event_loop;
 mod future;
 mod gather;
+pub mod generator;
 mod handle;
 mod run;
 mod shield;
@@ -43,6 +44,7 @@ pub use crate::event_loop::{
     set_event_loop,
 };
 pub use crate::future::Future;
+pub use crate::generator::{AsyncGen, AsyncGenError, AsyncIterator, Co, aiter};
 pub use crate::gather::{Gather, GatherAll, GatherTuple, GatherTupleAll, TaskTuple, gather};
 pub use crate::handle::{Handle, TimerHandle};
 pub use crate::run::{Runner, run};
@@ -71,5 +73,6 @@ pub use futures_core::Stream;
 /// Items generated code refers to; not a public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::generator::{AsyncGen, RawCo};
     pub use crate::run::Runner;
 }

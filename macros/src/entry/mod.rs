@@ -10,6 +10,8 @@ mod validate;
 
 use proc_macro2::TokenStream;
 
+use crate::errors::{combine, to_compile_errors};
+
 /// Which entry-point macro is being expanded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Kind {
@@ -55,19 +57,6 @@ pub(crate) fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenS
             out
         }
     }
-}
-
-/// Folds `errors` into one [`syn::Error`] that reports them all, if any.
-fn combine(errors: Vec<syn::Error>) -> Option<syn::Error> {
-    errors.into_iter().reduce(|mut all, err| {
-        all.combine(err);
-        all
-    })
-}
-
-/// `compile_error!` invocations for all `errors`.
-fn to_compile_errors(errors: Vec<syn::Error>) -> TokenStream {
-    combine(errors).map_or_else(TokenStream::new, |err| err.to_compile_error())
 }
 
 #[cfg(test)]

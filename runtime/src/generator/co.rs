@@ -1,0 +1,179 @@
+//! The body's side: the handle a body yields through.
+//!
+//! [`Co`] is the macro-free handle: [`from_fn`] lends it to an async
+//! closure by reference, so it cannot outlive the generator, and it can be
+//! shared by branches that run concurrently inside the body. [`RawCo`] is
+//! what `async_gen!` uses: an owned pointer that is `Send`, sound because
+//! the macro hides it from the body's code (only the macro's own
+//! `yield` expansion touches it).
+
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::ptr::NonNull;
+use std::task::{Context, Poll};
+
+use super::AsyncGen;
+use super::slot::{Slot, YieldState};
+
+/// The handle a [`from_fn`] body yields through: `co.yield_(v).await` is
+/// Python's `yield v`, and evaluates to what the generator was resumed with
+/// (`()` for a plain stream; see [`AsyncGen::asend`]).
+///
+/// `&Co` may be shared by concurrent branches of the body (`join!`,
+/// `select!`, a `FuturesUnordered`): each `yield` still waits for the
+/// consumer, and values come out in the order the `yield`s were reached.
+/// `Co` is not `Sync`, so a body holding `&Co` across an `.await` is not
+/// `Send`; use `async_gen!` for a `Send` generator.
+#[repr(transparent)]
+pub struct Co<Y, S = ()> {
+    slot: Slot<Y, S>,
+}
+
+impl<Y, S> Co<Y, S> {
+    /// Yields `value` to the consumer; resolves, once the generator is
+    /// resumed, to the value it was resumed with.
+    pub fn yield_(&self, value: Y) -> Yield<'_, Y, S> {
+        Yield {
+            slot: &self.slot,
+            state: YieldState::Fresh(value),
+        }
+    }
+}
+
+/// The future of one `co.yield_(v)`; see [`Co`].
+///
+/// Dropping it before it completes takes the value back if the consumer
+/// has not received it yet (a cancelled `yield` did not happen).
+#[must_use = "a `yield` does nothing unless awaited"]
+pub struct Yield<'a, Y, S> {
+    slot: &'a Slot<Y, S>,
+    state: YieldState<Y>,
+}
+
+impl<Y, S> Unpin for Yield<'_, Y, S> {}
+
+impl<Y, S> Future for Yield<'_, Y, S> {
+    type Output = S;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<S> {
+        let this = self.get_mut();
+        this.slot.poll_yield(&mut this.state, cx)
+    }
+}
+
+impl<Y, S> Drop for Yield<'_, Y, S> {
+    fn drop(&mut self) {
+        self.slot.abandon(&self.state);
+    }
+}
+
+/// Makes a generator from an async closure that yields through a [`Co`]
+/// handle; the closure's output is the generator's return value. The
+/// macro-free twin of `async_gen!`, on the same state machine.
+///
+/// ```
+/// use asyncio::generator::{Co, from_fn};
+///
+/// asyncio::run(async {
+///     let squares = from_fn(async |co: &Co<u64>| {
+///         for i in 1..=3 {
+///             co.yield_(i * i).await;
+///         }
+///     });
+///     assert_eq!(squares.collect::<Vec<_>>().await, [1, 4, 9]);
+/// });
+/// ```
+pub fn from_fn<'g, Y: 'g, R, S: 'g, C>(producer: C) -> AsyncGen<Y, R, S, impl Future<Output = R>>
+where
+    C: for<'a> AsyncFnOnce(&'a Co<Y, S>) -> R,
+{
+    AsyncGen::build(move |slot: NonNull<Slot<Y, S>>| {
+        // SAFETY: `Co` is a transparent wrapper of the slot, which lives in
+        // the generator's heap block until after the body is dropped. The
+        // claimed lifetime `'g` is longer than that, but the producer must
+        // work for every lifetime (`for<'a>`), so it cannot keep the
+        // reference anywhere that outlives the body it returns; and `Co` is
+        // not `Sync`, so the reference cannot reach another thread.
+        let co: &'g Co<Y, S> = unsafe { slot.cast::<Co<Y, S>>().as_ref() };
+        producer(co)
+    })
+}
+
+/// The handle `async_gen!` expansions yield through. Not a public API.
+#[doc(hidden)]
+pub struct RawCo<Y, S> {
+    slot: NonNull<Slot<Y, S>>,
+}
+
+// SAFETY: a `RawCo` lives only inside its own generator's body (the
+// contract of `AsyncGen::__from_raw`), so it moves between threads only
+// together with the generator, which is `Send` under the same bounds.
+unsafe impl<Y: Send, S: Send> Send for RawCo<Y, S> {}
+
+impl<Y, S> RawCo<Y, S> {
+    /// The expansion of `yield value`.
+    #[inline(always)]
+    pub fn __yield(&self, value: Y) -> RawYield<Y, S> {
+        RawYield {
+            slot: self.slot,
+            value: Some(value),
+            _not_sync: PhantomData,
+        }
+    }
+}
+
+/// The future of one `yield` in an `async_gen!` body. Not a public API.
+///
+/// The macro awaits it in place, so it is polled first with its value and
+/// next only after the generator took the value and resumed the body; it
+/// needs none of the shared handle's checks, and no destructor: if the body
+/// is dropped at it, the generator clears the slot.
+#[doc(hidden)]
+#[must_use = "a `yield` does nothing unless awaited"]
+pub struct RawYield<Y, S> {
+    slot: NonNull<Slot<Y, S>>,
+    value: Option<Y>,
+    _not_sync: PhantomData<std::cell::Cell<()>>,
+}
+
+// SAFETY: as for `RawCo`: it exists only inside its generator's body.
+unsafe impl<Y: Send, S: Send> Send for RawYield<Y, S> {}
+
+impl<Y, S> Unpin for RawYield<Y, S> {}
+
+impl<Y, S> Future for RawYield<Y, S> {
+    type Output = S;
+
+    #[inline(always)]
+    fn poll(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<S> {
+        let this = self.get_mut();
+        // SAFETY: the slot outlives the body this future lives in.
+        let slot = unsafe { this.slot.as_ref() };
+        match this.value.take() {
+            Some(value) => {
+                slot.put(value);
+                Poll::Pending
+            }
+            None => match slot.take_resume() {
+                Some(resumed) => Poll::Ready(resumed),
+                None => Poll::Pending,
+            },
+        }
+    }
+}
+
+impl<Y, R, F: Future<Output = R>, S> AsyncGen<Y, R, S, F> {
+    /// Builds a generator whose body `make` creates around a [`RawCo`].
+    /// Used by `async_gen!`; not a public API.
+    ///
+    /// # Safety
+    /// The `RawCo` must stay inside the body future `make` returns (not be
+    /// moved, sent or stored elsewhere), and be used only to `.await` its
+    /// `__yield` futures in place.
+    #[doc(hidden)]
+    #[inline]
+    pub unsafe fn __from_raw(make: impl FnOnce(RawCo<Y, S>) -> F) -> Self {
+        AsyncGen::build(move |slot| make(RawCo { slot }))
+    }
+}

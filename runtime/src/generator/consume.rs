@@ -1,0 +1,117 @@
+//! Consuming a generator: `collect`, the comprehension adapters
+//! (`filter`, `map`, `then`) and the try-generator helpers.
+//!
+//! Python's `[f(r) async for r in agen if p(r)]` is
+//! `agen.filter(p).map(f).collect::<Vec<_>>().await`. Each adapter is itself
+//! a generator (the same state machine), so adapters chain and keep every
+//! method; the inner generator's return value is passed through.
+
+use std::future::Future;
+
+use super::co::RawCo;
+use super::core::Core;
+use super::protocol::AnextValue;
+use super::AsyncGen;
+
+const NO_RETURN: &str = "the generator being adapted had no return value to pass on: it was \
+    closed, or its value was taken, before the adapter ran";
+
+impl<Y, R, S: AnextValue, F: Future<Output = R> + ?Sized> AsyncGen<Y, R, S, F> {
+    /// Runs the generator to its end and gathers its items into `C` (a
+    /// `Vec`, a `HashSet`, a `String`...), like `[x async for x in agen]`.
+    /// The return value stays readable with [`take_return`](Self::take_return)
+    /// on a generator you keep; see [`try_collect`](Self::try_collect) for
+    /// a generator that returns a `Result`.
+    pub async fn collect<C: Default + Extend<Y>>(mut self) -> C {
+        let mut out = C::default();
+        while let Some(item) = self.next().await {
+            out.extend(Some(item));
+        }
+        out
+    }
+
+    /// Keeps the items `predicate` accepts: the `if` of a comprehension.
+    pub fn filter<P>(self, mut predicate: P) -> AsyncGen<Y, R, (), impl Future<Output = R>>
+    where
+        P: FnMut(&Y) -> bool,
+    {
+        let body = move |co: RawCo<Y, ()>| async move {
+            let mut inner = self;
+            while let Some(item) = inner.next().await {
+                if predicate(&item) {
+                    co.__yield(item).await;
+                }
+            }
+            inner.take_return().expect(NO_RETURN)
+        };
+        // SAFETY: the handle is only awaited in place, in the body above.
+        unsafe { AsyncGen::__from_raw(body) }
+    }
+
+    /// Transforms each item: the expression of a comprehension.
+    pub fn map<T, M>(self, mut f: M) -> AsyncGen<T, R, (), impl Future<Output = R>>
+    where
+        M: FnMut(Y) -> T,
+    {
+        let body = move |co: RawCo<T, ()>| async move {
+            let mut inner = self;
+            while let Some(item) = inner.next().await {
+                co.__yield(f(item)).await;
+            }
+            inner.take_return().expect(NO_RETURN)
+        };
+        // SAFETY: the handle is only awaited in place, in the body above.
+        unsafe { AsyncGen::__from_raw(body) }
+    }
+
+    /// Transforms each item with an async function, awaiting each result
+    /// in turn: `[await f(x) async for x in agen]`.
+    pub fn then<T, Fut, M>(self, mut f: M) -> AsyncGen<T, R, (), impl Future<Output = R>>
+    where
+        M: FnMut(Y) -> Fut,
+        Fut: Future<Output = T>,
+    {
+        let body = move |co: RawCo<T, ()>| async move {
+            let mut inner = self;
+            while let Some(item) = inner.next().await {
+                let value = f(item).await;
+                co.__yield(value).await;
+            }
+            inner.take_return().expect(NO_RETURN)
+        };
+        // SAFETY: the handle is only awaited in place, in the body above.
+        unsafe { AsyncGen::__from_raw(body) }
+    }
+}
+
+impl<Y, T, E, S: AnextValue, F: Future<Output = Result<T, E>> + ?Sized> AsyncGen<Y, Result<T, E>, S, F> {
+    /// For a generator that returns a `Result` (one whose body uses `?`):
+    /// the next item as `Ok(Some(item))`, then `Ok(None)` if the body
+    /// returned `Ok`, or `Err(e)` if it failed with `e`. So
+    /// `while let Some(x) = agen.try_next().await? { .. }` stops at the
+    /// failure and passes it on. An `Ok` return value stays readable with
+    /// [`take_return`](Self::take_return).
+    pub async fn try_next(&mut self) -> Result<Option<Y>, E> {
+        if let Some(item) = self.next().await {
+            return Ok(Some(item));
+        }
+        match self.take_return() {
+            Some(Err(error)) => Err(error),
+            Some(Ok(value)) => {
+                // SAFETY: `&mut self` is exclusive access.
+                unsafe { Core::put_result(self.core, Ok(value)) };
+                Ok(None)
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Collects the items, or returns the error the body failed with.
+    pub async fn try_collect<C: Default + Extend<Y>>(mut self) -> Result<C, E> {
+        let mut out = C::default();
+        while let Some(item) = self.try_next().await? {
+            out.extend(Some(item));
+        }
+        Ok(out)
+    }
+}

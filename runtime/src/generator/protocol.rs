@@ -1,0 +1,302 @@
+//! Python's async-generator protocol: `anext`, `asend`, `athrow`, `aclose`,
+//! with Python's misuse errors as values.
+
+use std::fmt;
+use std::future::Future;
+use std::panic::Location;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures_core::Stream;
+
+use super::AsyncGen;
+use super::core::{CLOSED, Core, FINISHED, RUNNING, Step, UNSTARTED};
+use crate::cancel::hand_over;
+use crate::core::context::{self, Cleanup};
+
+/// What a `yield` evaluates to when the generator is resumed by `anext()`
+/// or iterated as a `Stream` (Python's `asend(None)`).
+///
+/// Implemented for `()` (a plain stream), `Option<T>` (`None`, exactly
+/// Python's behaviour for a generator that takes sent values) and
+/// `Result<T, E>` (`Ok` of `T`'s value; `athrow` sends the `Err`).
+pub trait AnextValue {
+    /// The value a bare `anext()` resumes the body with.
+    fn anext_value() -> Self;
+}
+
+impl AnextValue for () {
+    #[inline(always)]
+    fn anext_value() -> Self {}
+}
+
+impl<T> AnextValue for Option<T> {
+    #[inline(always)]
+    fn anext_value() -> Self {
+        None
+    }
+}
+
+impl<T: AnextValue, E> AnextValue for Result<T, E> {
+    #[inline(always)]
+    fn anext_value() -> Self {
+        Ok(T::anext_value())
+    }
+}
+
+/// A protocol call the generator refused, with Python's meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AsyncGenError {
+    /// The generator is over: its body returned or it was closed.
+    StopAsyncIteration,
+    /// Another `anext`/`asend`/`athrow`/`aclose` on it is in flight, or a
+    /// dropped one left a step half done that only `anext`/`next` resume.
+    AlreadyRunning,
+    /// `asend` or `athrow` before the first `anext`: no `yield` is there to
+    /// receive the value. (`asend(())` is allowed, as `asend(None)` is in
+    /// Python.)
+    JustStarted,
+}
+
+impl fmt::Display for AsyncGenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            AsyncGenError::StopAsyncIteration => "StopAsyncIteration: the async generator is over",
+            AsyncGenError::AlreadyRunning => "asynchronous generator is already running",
+            AsyncGenError::JustStarted => {
+                "can't send a value to a just-started async generator; call anext() first"
+            }
+        })
+    }
+}
+
+impl std::error::Error for AsyncGenError {}
+
+/// The future of [`AsyncGen::next`]: the next item, `None` once the
+/// generator is over. Dropping it mid-step loses nothing: the next call
+/// continues the same step.
+#[must_use = "futures do nothing unless awaited"]
+pub struct Next<'a, G> {
+    agen: &'a mut G,
+}
+
+impl<G: Stream + Unpin> Future for Next<'_, G> {
+    type Output = Option<G::Item>;
+
+    #[inline]
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut *self.agen).poll_next(cx)
+    }
+}
+
+/// The future of [`AsyncGen::anext`], [`asend`](AsyncGen::asend) and
+/// [`athrow`](AsyncGen::athrow): the next yielded value, or why none.
+///
+/// It holds the generator's run lock from its first poll until the body
+/// yields or returns, so a second call meanwhile is `AlreadyRunning`.
+/// Dropped mid-step, it releases the lock and leaves the step in flight;
+/// `anext`/`next` continue it.
+#[must_use = "futures do nothing unless awaited"]
+pub struct ASend<'a, Y, R, F: ?Sized, S> {
+    agen: &'a AsyncGen<Y, R, S, F>,
+    /// `None` for `anext`, which resumes with `S::anext_value()`.
+    value: Option<S>,
+    locked: bool,
+    done: bool,
+}
+
+/// The future of [`AsyncGen::anext`].
+pub type ANext<'a, Y, R, F, S> = ASend<'a, Y, R, F, S>;
+
+impl<Y, R, F: ?Sized, S> Unpin for ASend<'_, Y, R, F, S> {}
+
+impl<Y, R, F: Future<Output = R> + ?Sized, S: AnextValue> Future for ASend<'_, Y, R, F, S> {
+    type Output = Result<Y, AsyncGenError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        assert!(!this.done, "an anext()/asend() future was polled after it completed");
+        let core = this.agen.core();
+        if !this.locked {
+            if !core.try_lock() {
+                this.done = true;
+                return Poll::Ready(Err(AsyncGenError::AlreadyRunning));
+            }
+            this.locked = true;
+            if let Err(error) = this.begin(core) {
+                return Poll::Ready(Err(this.finish(error)));
+            }
+        }
+        // SAFETY: we hold the run lock, which is exclusive access.
+        match unsafe { Core::poll_step(this.agen.core, cx) } {
+            Poll::Ready(Step::Yielded(item)) => {
+                this.release();
+                Poll::Ready(Ok(item))
+            }
+            Poll::Ready(Step::Ended) => Poll::Ready(Err(this.finish(AsyncGenError::StopAsyncIteration))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl<Y, R, F: ?Sized, S: AnextValue> ASend<'_, Y, R, F, S> {
+    /// Resumes the body with our value, under the lock.
+    fn begin(&mut self, core: &Core<Y, R, S, F>) -> Result<(), AsyncGenError> {
+        match (core.state(), self.value.take()) {
+            (FINISHED | CLOSED, _) => Err(AsyncGenError::StopAsyncIteration),
+            // Python refuses a non-None first send; `()` is our `None`.
+            (UNSTARTED, Some(_)) if std::mem::size_of::<S>() != 0 => Err(AsyncGenError::JustStarted),
+            // A dropped call left a step in flight: only `anext` continues it.
+            (RUNNING, Some(_)) => Err(AsyncGenError::AlreadyRunning),
+            (RUNNING, None) => Ok(()),
+            (_, value) => {
+                // Unstarted or suspended: the resume is accepted.
+                let _ = core.resume(value.unwrap_or_else(S::anext_value));
+                Ok(())
+            }
+        }
+    }
+
+    fn release(&mut self) {
+        self.done = true;
+        if std::mem::take(&mut self.locked) {
+            self.agen.core().unlock();
+        }
+    }
+
+    fn finish(&mut self, error: AsyncGenError) -> AsyncGenError {
+        self.release();
+        error
+    }
+}
+
+impl<Y, R, F: ?Sized, S> Drop for ASend<'_, Y, R, F, S> {
+    fn drop(&mut self) {
+        if self.locked {
+            self.agen.core().unlock();
+        }
+    }
+}
+
+/// The future of [`AsyncGen::aclose`].
+///
+/// Drops the body at its `yield` (its sync destructors run), then runs to
+/// completion the async cleanups it registered with
+/// [`finally`](crate::finally), in order. If this future is dropped before
+/// they finish, the rest are handed to the loop like any released cleanup.
+#[must_use = "futures do nothing unless awaited"]
+pub struct AClose<'a, Y, R, F: ?Sized, S> {
+    agen: &'a AsyncGen<Y, R, S, F>,
+    started: bool,
+    cleanups: Vec<Cleanup>,
+    location: &'static Location<'static>,
+}
+
+impl<Y, R, F: ?Sized, S> Unpin for AClose<'_, Y, R, F, S> {}
+
+impl<Y, R, F: ?Sized, S> Future for AClose<'_, Y, R, F, S> {
+    type Output = Result<(), AsyncGenError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        if !this.started {
+            let core = this.agen.core();
+            if !core.try_lock() {
+                return Poll::Ready(Err(AsyncGenError::AlreadyRunning));
+            }
+            this.started = true;
+            struct Unlock<'a, Y, R, F: ?Sized, S>(&'a Core<Y, R, S, F>);
+            impl<Y, R, F: ?Sized, S> Drop for Unlock<'_, Y, R, F, S> {
+                fn drop(&mut self) {
+                    self.0.unlock();
+                }
+            }
+            let _unlock = Unlock(core);
+            if !matches!(core.state(), FINISHED | CLOSED) {
+                let agen = this.agen.core;
+                // SAFETY: we hold the run lock, which is exclusive access,
+                // and the body is never polled after this.
+                this.cleanups = context::collect_cleanups(|| unsafe { Core::drop_body(agen, CLOSED) });
+            }
+        }
+        while let Some(first) = this.cleanups.first_mut() {
+            match first.as_mut().poll(cx) {
+                Poll::Ready(()) => drop(this.cleanups.remove(0)),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl<Y, R, F: ?Sized, S> Drop for AClose<'_, Y, R, F, S> {
+    fn drop(&mut self) {
+        for cleanup in self.cleanups.drain(..) {
+            hand_over(cleanup, self.location);
+        }
+    }
+}
+
+impl<Y, R, F: Future<Output = R> + ?Sized, S: AnextValue> AsyncGen<Y, R, S, F> {
+    /// The next item, `None` once the generator is over: `async for`'s
+    /// step, usable as `while let Some(x) = agen.next().await`.
+    #[inline]
+    pub fn next(&mut self) -> Next<'_, Self> {
+        Next { agen: self }
+    }
+
+    /// Python's `anext(agen)`: resumes the body (its `yield` evaluates to
+    /// `S::anext_value()`) and returns the next yielded value, or
+    /// `Err(StopAsyncIteration)` once it is over, or `Err(AlreadyRunning)`
+    /// if another protocol call on it is in flight.
+    pub fn anext(&self) -> ANext<'_, Y, R, F, S> {
+        ASend {
+            agen: self,
+            value: None,
+            locked: false,
+            done: false,
+        }
+    }
+
+    /// Python's `agen.asend(value)`: resumes the body with `value` (the
+    /// `yield` it is suspended at evaluates to it) and returns the next
+    /// yielded value. Before the first `anext` there is no `yield` to
+    /// receive it: `Err(JustStarted)`, unless `S` is `()`.
+    pub fn asend(&self, value: S) -> ASend<'_, Y, R, F, S> {
+        ASend {
+            agen: self,
+            value: Some(value),
+            locked: false,
+            done: false,
+        }
+    }
+
+    /// Python's `agen.aclose()`: ends the body at the `yield` it is
+    /// suspended at and awaits its async cleanup. Closing a generator that
+    /// is over, or never started, just marks it closed. Afterwards every
+    /// call reports `StopAsyncIteration` and `next` returns `None`.
+    #[track_caller]
+    pub fn aclose(&self) -> AClose<'_, Y, R, F, S> {
+        AClose {
+            agen: self,
+            started: false,
+            cleanups: Vec::new(),
+            location: Location::caller(),
+        }
+    }
+}
+
+impl<Y, R, F: Future<Output = R> + ?Sized, T: AnextValue, E> AsyncGen<Y, R, Result<T, E>, F> {
+    /// Python's `agen.athrow(exc)`: resumes the body with `Err(error)` at
+    /// the `yield` it is suspended at, where it can handle it (`match`) or
+    /// pass it on (`(yield v)?` ends the generator with it). Returns the
+    /// next yielded value, or `Err(StopAsyncIteration)` if the body ended.
+    pub fn athrow(&self, error: E) -> ASend<'_, Y, R, F, Result<T, E>> {
+        ASend {
+            agen: self,
+            value: Some(Err(error)),
+            locked: false,
+            done: false,
+        }
+    }
+}
