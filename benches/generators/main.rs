@@ -55,7 +55,7 @@ fn main() {
     for _ in 0..2 {
     time("hand-written", || block_on(sum(Counter { i: 0, n: N })));
     time("mini", || block_on(sum(mini())));
-    time("raw", || block_on(sum(unsafe { asyncio::AsyncGen::<u64, (), _, ()>::__from_raw(move |co| async move { for i in 0..N { co.__yield(black_box(i)).await; } }) })));
+    time("raw", || block_on(sum(asyncio::async_gen! { for i in 0..N { yield black_box(i); } })));
     time("from_fn", || block_on(sum(asyncio::generator::from_fn(async |co: &asyncio::Co<u64>| { for i in 0..N { co.yield_(black_box(i)).await; } }))));
     time("async-stream", || block_on(sum(async_stream::stream! { for i in 0..N { yield black_box(i); } })));
     }

@@ -208,6 +208,37 @@ impl<Y, R, F: Future<Output = R> + ?Sized, S: AnextValue> FusedStream for AsyncG
     }
 }
 
+/// Never implemented: the bound that turns `agen.await` into an error that
+/// says how to iterate instead (see the `IntoFuture` impl below).
+#[diagnostic::on_unimplemented(
+    message = "an async generator is not a future: `.await` cannot run it",
+    label = "this `.await` is on an `AsyncGen`; iterate it instead",
+    note = "take one item with `agen.next().await` (or `agen.anext().await`), all of them \
+            with `agen.collect::<Vec<_>>().await`, or loop: \
+            `while let Some(item) = agen.next().await {{ .. }}`"
+)]
+pub trait IterateWithNextAwait: sealed::Sealed {}
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// Only so that `agen.await` is an error that says how to iterate: the
+/// bound can never hold ([`IterateWithNextAwait`] is sealed and has no
+/// implementations), so this impl is never used. Python's `await agen` is a
+/// `TypeError` for the same reason.
+impl<Y, R, S, F: ?Sized> std::future::IntoFuture for AsyncGen<Y, R, S, F>
+where
+    Self: IterateWithNextAwait,
+{
+    type Output = std::convert::Infallible;
+    type IntoFuture = std::future::Pending<std::convert::Infallible>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        std::future::pending()
+    }
+}
+
 impl<Y, R, F: ?Sized, S> std::fmt::Debug for AsyncGen<Y, R, S, F> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let state = match self.core().state() {
