@@ -188,12 +188,13 @@ pub(crate) fn hand_over(cleanup: Cleanup, location: &'static Location<'static>) 
     };
     match context::running_core() {
         Some(core) if !core.is_closed() => {
-            drop(task::spawn(
+            let task = task::spawn(
                 &core,
                 cleanup,
                 Some(format!("async cleanup from {location}")),
                 location,
-            ));
+            );
+            task.task.raw.header().mark_cleanup();
         }
         _ => report::warn(&format!(
             "the async cleanup registered at {location} was dropped outside a running \

@@ -304,7 +304,12 @@ impl EventLoop {
             }
             let remaining = Rc::new(std::cell::Cell::new(tasks.len()));
             for task in &tasks {
-                task.cancel();
+                // Released async cleanups (of `finally` guards, of dropped
+                // generators) run to completion: asyncio's
+                // `shutdown_asyncgens`. Everything else is cancelled.
+                if !task.raw.header().is_cleanup() {
+                    task.cancel();
+                }
                 let remaining = remaining.clone();
                 let core = Rc::downgrade(&self.core);
                 task.add_done_callback(move |_| {

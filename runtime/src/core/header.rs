@@ -60,6 +60,9 @@ pub(crate) struct TaskHeader {
     started: Cell<bool>,
     /// Whether anyone looked at the outcome (await, result, exception).
     retrieved: Cell<bool>,
+    /// An async cleanup released by a drop (a `finally` guard, a dropped
+    /// generator): shutdown awaits it rather than cancelling it.
+    cleanup: Cell<bool>,
     cold: RefCell<Option<Box<Cold>>>,
     pub(crate) waiters: RefCell<Waiters<Rc<dyn Runnable>>>,
 }
@@ -83,6 +86,7 @@ impl TaskHeader {
             cancel_count: Cell::new(0),
             started: Cell::new(false),
             retrieved: Cell::new(false),
+            cleanup: Cell::new(false),
             cold: RefCell::new(None),
             waiters: RefCell::new(Waiters::new()),
         };
@@ -109,6 +113,15 @@ impl TaskHeader {
 
     pub(crate) fn set_name(&self, name: String) {
         self.cold().name = Some(name);
+    }
+
+    /// Marks the task as a released async cleanup (see `cleanup`).
+    pub(crate) fn mark_cleanup(&self) {
+        self.cleanup.set(true);
+    }
+
+    pub(crate) fn is_cleanup(&self) -> bool {
+        self.cleanup.get()
     }
 
     pub(crate) fn stage(&self) -> Stage {

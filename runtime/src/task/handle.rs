@@ -179,7 +179,7 @@ impl Eq for TaskRef {}
 /// });
 /// ```
 pub struct Task<T> {
-    task: TaskRef,
+    pub(crate) task: TaskRef,
     awaiter: Awaiter,
     _output: PhantomData<fn() -> T>,
 }
