@@ -49,8 +49,20 @@ pub(crate) fn function(
     } = types;
     let span = declared.as_ref().map_or_else(|| sig.ident.span(), |t| t.span());
     sig.asyncness = None;
+    // The user's own path to `AsyncGen` (so their import is used), with
+    // the body's type filled in as the fourth argument.
+    let path = match declared {
+        Some(syn::Type::Path(ty)) if ty.qself.is_none() => {
+            let mut path = ty.path.clone();
+            if let Some(last) = path.segments.last_mut() {
+                last.arguments = syn::PathArguments::None;
+            }
+            quote!(#path)
+        }
+        _ => quote_spanned!(span=> ::asyncio::AsyncGen),
+    };
     sig.output = syn::parse_quote_spanned!(span=>
-        -> ::asyncio::AsyncGen<#yield_ty, #return_ty, #send_ty, impl ::core::future::Future<Output = #return_ty>>
+        -> #path<#yield_ty, #return_ty, #send_ty, impl ::core::future::Future<Output = #return_ty>>
     );
     let expr = generator(body, &quote!(#yield_ty), &quote!(#send_ty));
     quote_spanned! {sig.fn_token.span=>
