@@ -102,10 +102,14 @@ enum Interrupt {
     ValueError(&'static str),
 }
 
+/// What `running_average` is sent: a sample or `None` (`Ok`), or an
+/// `Interrupt` thrown in by `athrow` (`Err`).
+type Sent = Result<Option<f64>, Interrupt>;
+
 async_gen! {
     /// Yields the average so far; `asend(Ok(Some(v)))` adds a sample,
     /// `athrow(Interrupt::Reset)` starts over, any other error ends it.
-    async fn running_average() -> AsyncGen<f64, Result<(), Interrupt>, Result<Option<f64>, Interrupt>> {
+    async fn running_average() -> AsyncGen<f64, Result<(), Interrupt>, Sent> {
         let (mut total, mut count) = (0.0, 0);
         loop {
             let average = if count > 0 { total / count as f64 } else { 0.0 };

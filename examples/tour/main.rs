@@ -23,6 +23,9 @@
 //! 15. `TaskGroup` with a failing child
 //! 16. a `Queue` with a producer and two consumers
 //! 17. `to_thread` and `run_coroutine_threadsafe`
+//! 18. async generators: `async def` + `yield` as `async_gen!`, `async for`
+//! 19. async comprehensions, `__aiter__`/`__anext__` and `aiter()`
+//! 20. the generator protocol: `anext`, `asend`, `aclose` with async cleanup
 //!
 //! Errors are values here: where Python raises, Rust returns `Err(..)`.
 //!
@@ -41,6 +44,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 mod concurrency;
+mod generators;
 
 fn header(title: &str) {
     println!("\n== {title} ==");
@@ -422,4 +426,5 @@ fn main() {
     asyncio::run(high_level_tour());
     low_level_loop();
     concurrency::tour();
+    generators::tour();
 }
