@@ -9,7 +9,7 @@
 //! Macro arguments are searched too (`println!`, `select!`, `join!`...);
 //! a nested `async_gen!` keeps its own `yield`s.
 
-use proc_macro2::{Group, Span, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, Spacing, Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote, quote_spanned};
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
@@ -85,14 +85,21 @@ impl Rewriter {
         let value = value.map_or_else(|| quote_spanned!(yield_token=> ()), |v| v.to_token_stream());
         if let Some(error) = self.scope.error(yield_token) {
             self.errors.push(error);
-            // Keep the value's type checking (and the IDE) going; the
-            // placeholder diverges, so it fits wherever the `yield` was.
+            // Keep the value's type checking (and the IDE) going. The
+            // placeholder fits wherever the `yield` was, yet does not
+            // diverge where it stands (the call of a closure whose return
+            // type is inferred), so the code after it is not reported as
+            // unreachable on top of the error.
             return syn::parse_quote_spanned!(yield_token=> {
                 let _ = #value;
-                ::core::unreachable!()
+                (|| ::core::unreachable!())()
             });
         }
-        let co = handle();
+        // Hygienic as ever, but located at the `yield`: a type error in the
+        // rewritten call then points into the user's code, not at the
+        // whole macro invocation.
+        let mut co = handle();
+        co.set_span(co.span().located_at(yield_token));
         let method = syn::Ident::new("__yield", yield_token);
         syn::parse_quote_spanned!(yield_token=> #co.#method(#value).await)
     }
@@ -116,30 +123,24 @@ impl Rewriter {
         mac.tokens = self.rewrite_tokens(mac.tokens.clone());
     }
 
-    /// Token-level rewrite: each `yield` and the expression after it (up to
-    /// a `,` or `;` at the same depth) becomes the handle's await.
-    fn rewrite_tokens(&mut self, tokens: TokenStream) -> TokenStream {
+    /// Token-level rewrite, for macro arguments that are not expressions:
+    /// each `yield` and the expression after it (up to a `,` or `;` at the
+    /// same depth) becomes the handle's await. Closures (`|x| ..`,
+    /// `move |x| -> T { .. }`), `async` blocks and `fn` items are told
+    /// apart from the rest, so a `yield` inside one is an error at it.
+    pub(crate) fn rewrite_tokens(&mut self, tokens: TokenStream) -> TokenStream {
+        let trees: Vec<TokenTree> = tokens.into_iter().collect();
         let mut out = TokenStream::new();
-        let mut iter = tokens.into_iter().peekable();
-        // What the last tokens were, to tell an `async { .. }` block or a
-        // closure body `|..| { .. }` from a plain group.
-        let mut after_async = false;
-        let mut in_params = false;
-        let mut closure_next = false;
-        while let Some(tree) = iter.next() {
-            let (was_async, was_closure) = (after_async, closure_next);
-            after_async = false;
-            closure_next = false;
-            match tree {
-                TokenTree::Ident(ident) if ident == "yield" && !in_params => {
-                    let mut value = TokenStream::new();
-                    while let Some(next) = iter.peek() {
-                        if matches!(next, TokenTree::Punct(p) if p.as_char() == ',' || p.as_char() == ';')
-                        {
-                            break;
-                        }
-                        value.extend(iter.next());
-                    }
+        // Inside an item's head (`fn name(..) -> T`): its next brace group
+        // is a nested item's body.
+        let mut item_head = false;
+        let mut i = 0;
+        while i < trees.len() {
+            match &trees[i] {
+                TokenTree::Ident(ident) if ident == "yield" => {
+                    let end = expr_end(&trees, i + 1);
+                    let value: TokenStream = trees[i + 1..end].iter().cloned().collect();
+                    i = end;
                     let value = if value.is_empty() {
                         None
                     } else {
@@ -155,16 +156,50 @@ impl Rewriter {
                             }
                         }
                     };
-                    let scope = if was_closure { Scope::Closure } else { self.scope };
-                    let mut replaced = None;
-                    self.within(scope, |this| replaced = Some(this.replace(ident.span(), value)));
+                    let replaced = self.replace(ident.span(), value);
                     out.extend(quote!((#replaced)));
                 }
+                TokenTree::Punct(p) if p.as_char() == '|' && starts_closure(&trees[..i]) => {
+                    // `|params|`, then `-> T { body }` or an expression body.
+                    let close = (i + 1..trees.len())
+                        .find(|&j| matches!(&trees[j], TokenTree::Punct(p) if p.as_char() == '|'))
+                        .unwrap_or(trees.len() - 1);
+                    let mut body_start = close + 1;
+                    let body_end = if is_arrow(&trees[body_start.min(trees.len())..]) {
+                        match (body_start..trees.len()).find(|&j| is_brace(&trees[j])) {
+                            Some(j) => {
+                                body_start = j;
+                                j + 1
+                            }
+                            None => trees.len(),
+                        }
+                    } else {
+                        expr_end(&trees, body_start)
+                    };
+                    let body_start = body_start.min(body_end);
+                    out.extend(trees[i..body_start].iter().cloned());
+                    let body: TokenStream = trees[body_start..body_end].iter().cloned().collect();
+                    self.within(Scope::Closure, |this| out.extend(this.rewrite_tokens(body)));
+                    i = body_end;
+                }
+                TokenTree::Punct(p) if p.as_char() == '|' => {
+                    // A binary `|`, or `||` / `|=` as one operator.
+                    out.extend([trees[i].clone()]);
+                    i += 1;
+                    if p.spacing() == Spacing::Joint
+                        && matches!(trees.get(i), Some(TokenTree::Punct(q)) if q.as_char() == '|')
+                    {
+                        out.extend([trees[i].clone()]);
+                        i += 1;
+                    }
+                }
                 TokenTree::Group(group) => {
-                    let scope = if was_async {
+                    let async_block = group.delimiter() == Delimiter::Brace && after_async(&trees[..i]);
+                    let scope = if item_head && group.delimiter() == Delimiter::Brace {
+                        item_head = false;
+                        Scope::Item
+                    } else if async_block {
                         Scope::AsyncBlock
-                    } else if was_closure {
-                        Scope::Closure
                     } else {
                         Scope::Body
                     };
@@ -173,26 +208,65 @@ impl Rewriter {
                     let mut new = Group::new(group.delimiter(), inner);
                     new.set_span(group.span());
                     out.extend([TokenTree::Group(new)]);
+                    i += 1;
                 }
                 other => {
-                    match &other {
-                        TokenTree::Ident(i) if i == "async" => after_async = true,
-                        TokenTree::Ident(i) if i == "move" => {
-                            after_async = was_async;
-                            closure_next = was_closure;
-                        }
-                        TokenTree::Punct(p) if p.as_char() == '|' => {
-                            in_params = !in_params;
-                            closure_next = !in_params;
-                        }
+                    match other {
+                        TokenTree::Ident(kw) if kw == "fn" => item_head = true,
+                        TokenTree::Punct(p) if p.as_char() == ';' => item_head = false,
                         _ => {}
                     }
-                    out.extend([other]);
+                    out.extend([other.clone()]);
+                    i += 1;
                 }
             }
         }
         out
     }
+}
+
+/// Where the expression starting at `start` ends: the next `,` or `;` at
+/// this depth, or the end.
+fn expr_end(trees: &[TokenTree], start: usize) -> usize {
+    (start..trees.len())
+        .find(|&j| matches!(&trees[j], TokenTree::Punct(p) if p.as_char() == ',' || p.as_char() == ';'))
+        .unwrap_or(trees.len())
+}
+
+/// Whether a `|` after `before` opens a closure's parameters rather than
+/// being a binary operator: it does where an operand is expected (at the
+/// start, after punctuation, after `move`/`async`/`return`...).
+fn starts_closure(before: &[TokenTree]) -> bool {
+    match before.last() {
+        None => true,
+        Some(TokenTree::Punct(p)) => p.as_char() != '?',
+        Some(TokenTree::Ident(kw)) => {
+            ["move", "async", "return", "break", "in", "yield", "else"].iter().any(|k| kw == k)
+        }
+        Some(TokenTree::Group(_) | TokenTree::Literal(_)) => false,
+    }
+}
+
+/// Whether `before` ends with `async` or `async move`: a brace group next
+/// is an `async` block.
+fn after_async(before: &[TokenTree]) -> bool {
+    match before {
+        [.., TokenTree::Ident(kw)] if kw == "async" => true,
+        [.., TokenTree::Ident(kw), TokenTree::Ident(mv)] => kw == "async" && mv == "move",
+        _ => false,
+    }
+}
+
+/// Whether `trees` start with `->`.
+fn is_arrow(trees: &[TokenTree]) -> bool {
+    matches!(
+        trees,
+        [TokenTree::Punct(a), TokenTree::Punct(b), ..] if a.as_char() == '-' && b.as_char() == '>'
+    )
+}
+
+fn is_brace(tree: &TokenTree) -> bool {
+    matches!(tree, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace)
 }
 
 impl VisitMut for Rewriter {
