@@ -43,6 +43,10 @@ async fn asend_before_the_first_anext_is_refused() {
     assert_eq!(agen.asend(Some("early".into())).await, Err(AsyncGenError::JustStarted));
     // The refused send did not start it: the first anext still runs from the top.
     assert_eq!(agen.anext().await, Ok("nothing".to_string()));
+
+    // `asend(None)` is `anext()`, allowed on a fresh generator as in Python.
+    let fresh = echo();
+    assert_eq!(fresh.asend(None).await, Ok("nothing".to_string()));
 }
 
 #[asyncio::test]

@@ -23,11 +23,19 @@ use crate::core::context::{self, Cleanup};
 pub trait AnextValue {
     /// The value a bare `anext()` resumes the body with.
     fn anext_value() -> Self;
+
+    /// Whether `self` is that value (Python's `None`): the one value
+    /// `asend` may start a generator with.
+    fn is_anext_value(&self) -> bool;
 }
 
 impl AnextValue for () {
     #[inline(always)]
     fn anext_value() -> Self {}
+
+    fn is_anext_value(&self) -> bool {
+        true
+    }
 }
 
 impl<T> AnextValue for Option<T> {
@@ -35,12 +43,20 @@ impl<T> AnextValue for Option<T> {
     fn anext_value() -> Self {
         None
     }
+
+    fn is_anext_value(&self) -> bool {
+        self.is_none()
+    }
 }
 
 impl<T: AnextValue, E> AnextValue for Result<T, E> {
     #[inline(always)]
     fn anext_value() -> Self {
         Ok(T::anext_value())
+    }
+
+    fn is_anext_value(&self) -> bool {
+        matches!(self, Ok(value) if value.is_anext_value())
     }
 }
 
@@ -53,8 +69,8 @@ pub enum AsyncGenError {
     /// dropped one left a step half done that only `anext`/`next` resume.
     AlreadyRunning,
     /// `asend` or `athrow` before the first `anext`: no `yield` is there to
-    /// receive the value. (`asend(())` is allowed, as `asend(None)` is in
-    /// Python.)
+    /// receive the value. (Sending the `anext` value itself, `()` or `None`,
+    /// is allowed, as `asend(None)` is in Python.)
     JustStarted,
 }
 
@@ -144,8 +160,8 @@ impl<Y, R, F: ?Sized, S: AnextValue> ASend<'_, Y, R, F, S> {
     fn begin(&mut self, core: &Core<Y, R, S, F>) -> Result<(), AsyncGenError> {
         match (core.state(), self.value.take()) {
             (FINISHED | CLOSED, _) => Err(AsyncGenError::StopAsyncIteration),
-            // Python refuses a non-None first send; `()` is our `None`.
-            (UNSTARTED, Some(_)) if std::mem::size_of::<S>() != 0 => Err(AsyncGenError::JustStarted),
+            // Python refuses a non-None first send.
+            (UNSTARTED, Some(value)) if !value.is_anext_value() => Err(AsyncGenError::JustStarted),
             // A dropped call left a step in flight: only `anext` continues it.
             (RUNNING, Some(_)) => Err(AsyncGenError::AlreadyRunning),
             (RUNNING, None) => Ok(()),
@@ -241,6 +257,7 @@ impl<Y, R, F: Future<Output = R> + ?Sized, S: AnextValue> AsyncGen<Y, R, S, F> {
     /// The next item, `None` once the generator is over: `async for`'s
     /// step, usable as `while let Some(x) = agen.next().await`.
     #[inline]
+    #[allow(clippy::should_implement_trait)] // a Stream, not an Iterator
     pub fn next(&mut self) -> Next<'_, Self> {
         Next { agen: self }
     }
@@ -261,7 +278,8 @@ impl<Y, R, F: Future<Output = R> + ?Sized, S: AnextValue> AsyncGen<Y, R, S, F> {
     /// Python's `agen.asend(value)`: resumes the body with `value` (the
     /// `yield` it is suspended at evaluates to it) and returns the next
     /// yielded value. Before the first `anext` there is no `yield` to
-    /// receive it: `Err(JustStarted)`, unless `S` is `()`.
+    /// receive it: `Err(JustStarted)`, unless `value` is the `anext` value
+    /// (`()`, `None`), as Python allows `asend(None)`.
     pub fn asend(&self, value: S) -> ASend<'_, Y, R, F, S> {
         ASend {
             agen: self,

@@ -17,7 +17,7 @@
 
 use std::cell::{Cell, UnsafeCell};
 use std::mem::MaybeUninit;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 
 /// Nothing in flight: the next `yield` may leave its value.
 const EMPTY: u8 = 0;
@@ -40,6 +40,13 @@ pub(crate) struct Slot<Y, S> {
     waiting: Cell<u32>,
     item: UnsafeCell<MaybeUninit<Y>>,
     resume: UnsafeCell<MaybeUninit<S>>,
+    /// The shared-handle `yield` whose value is in flight, to wake when it
+    /// is resumed: inside `join!` or a `FuturesUnordered` nobody else
+    /// would poll it again. (The macro's `yield` never registers.)
+    depositor: UnsafeCell<Option<Waker>>,
+    /// Waiting shared-handle `yield`s, woken when the slot frees up.
+    /// Allocated only the first time two `yield`s contend.
+    waiters: UnsafeCell<Vec<Waker>>,
 }
 
 impl<Y, S> Slot<Y, S> {
@@ -49,6 +56,8 @@ impl<Y, S> Slot<Y, S> {
             waiting: Cell::new(0),
             item: UnsafeCell::new(MaybeUninit::uninit()),
             resume: UnsafeCell::new(MaybeUninit::uninit()),
+            depositor: UnsafeCell::new(None),
+            waiters: UnsafeCell::new(Vec::new()),
         }
     }
 
@@ -83,6 +92,10 @@ impl<Y, S> Slot<Y, S> {
             // SAFETY: `TAKEN` means `resume` is free; single-threaded.
             unsafe { (*self.resume.get()).write(value) };
             self.tag.set(RESUMED);
+            // SAFETY: single-threaded; no other reference to the cell lives.
+            if let Some(waker) = unsafe { (*self.depositor.get()).take() } {
+                waker.wake();
+            }
         }
     }
 
@@ -98,17 +111,44 @@ impl<Y, S> Slot<Y, S> {
         Some(unsafe { (*self.resume.get()).assume_init_read() })
     }
 
-    /// Drops whatever is in flight (the body finished or was dropped).
+    /// Drops whatever is in flight (the body finished or was dropped, or
+    /// a `yield` was cancelled), and lets a waiting `yield` in.
     pub(crate) fn clear(&self) {
         let tag = self.tag.replace(EMPTY);
         // SAFETY: the tag said which value is initialized; it is now
-        // `EMPTY`, so it is dropped exactly once.
+        // `EMPTY`, so it is dropped exactly once. Single-threaded, and no
+        // other reference to the waker cells lives.
         unsafe {
             match tag {
                 ITEM => (*self.item.get()).assume_init_drop(),
                 RESUMED => (*self.resume.get()).assume_init_drop(),
                 _ => {}
             }
+            drop((*self.depositor.get()).take());
+        }
+        self.wake_waiters();
+    }
+
+    /// Wakes the `yield`s waiting for the slot (it just became free).
+    fn wake_waiters(&self) {
+        if self.waiting.get() == 0 {
+            return;
+        }
+        // SAFETY: single-threaded; the vector is taken out before any
+        // waker runs, so a waker that reaches the slot finds it empty.
+        let waiters = unsafe { std::mem::take(&mut *self.waiters.get()) };
+        for waker in waiters {
+            waker.wake();
+        }
+    }
+
+    /// Registers `cx`'s waker in `cell`.
+    fn register(cell: &UnsafeCell<Option<Waker>>, cx: &Context<'_>) {
+        // SAFETY: single-threaded; no other reference to the cell lives.
+        let slot = unsafe { &mut *cell.get() };
+        match slot {
+            Some(waker) if waker.will_wake(cx.waker()) => {}
+            _ => *slot = Some(cx.waker().clone()),
         }
     }
 
@@ -118,9 +158,13 @@ impl<Y, S> Slot<Y, S> {
             return match self.take_resume() {
                 Some(value) => {
                     *state = YieldState::Done;
+                    self.wake_waiters();
                     Poll::Ready(value)
                 }
-                None => Poll::Pending,
+                None => {
+                    Self::register(&self.depositor, cx);
+                    Poll::Pending
+                }
             };
         }
         let waited = matches!(state, YieldState::Waiting(_));
@@ -133,14 +177,14 @@ impl<Y, S> Slot<Y, S> {
                     }
                     self.put(value);
                     *state = YieldState::Deposited;
+                    Self::register(&self.depositor, cx);
                 } else {
                     if !waited {
                         self.waiting.set(self.waiting.get() + 1);
                     }
                     *state = YieldState::Waiting(value);
-                    // Whoever holds the slot wakes nobody when it is freed,
-                    // so ask to be polled again.
-                    cx.waker().wake_by_ref();
+                    // SAFETY: single-threaded; no other reference lives.
+                    unsafe { (*self.waiters.get()).push(cx.waker().clone()) };
                 }
                 Poll::Pending
             }
