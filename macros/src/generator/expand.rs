@@ -40,27 +40,41 @@ pub(crate) fn function(
     mut sig: Signature,
     types: &validate::Signature,
     body: &TokenStream,
+    yields: bool,
 ) -> TokenStream {
     let validate::Signature {
         yield_ty,
         return_ty,
         send_ty,
         declared,
+        path,
+        valid,
     } = types;
     let span = declared.as_ref().map_or_else(|| sig.ident.span(), |t| t.span());
     sig.asyncness = None;
-    // The user's own path to `AsyncGen` (so their import is used), with
-    // the body's type filled in as the fourth argument.
-    let path = match declared {
-        Some(syn::Type::Path(ty)) if ty.qself.is_none() => {
-            let mut path = ty.path.clone();
-            if let Some(last) = path.segments.last_mut() {
-                last.arguments = syn::PathArguments::None;
-            }
-            quote!(#path)
-        }
-        _ => quote_spanned!(span=> ::asyncio::AsyncGen),
+    // A `const` one was reported; the generator cannot be built in a const.
+    sig.constness = None;
+    // The user's own path to `AsyncGen` (so their import is used).
+    let path = match path {
+        Some(path) => quote!(#path),
+        None => quote_spanned!(span=> ::asyncio::AsyncGen),
     };
+    if !valid {
+        // The return type was reported: it does not say what the body
+        // yields. Let the body's yields agree among themselves (`_`), not
+        // with a made-up type, and return a plain generator type.
+        sig.output = syn::parse_quote_spanned!(span=> -> #path<()>);
+        let yield_ty = if yields { quote!(_) } else { quote!(()) };
+        let expr = generator(body, &yield_ty, &quote!(#send_ty));
+        return quote_spanned! {sig.fn_token.span=>
+            #(#attrs)*
+            #vis #sig {
+                let _ = #expr;
+                ::core::unreachable!()
+            }
+        };
+    }
+    // The declared types, and the body's type as the fourth argument.
     sig.output = syn::parse_quote_spanned!(span=>
         -> #path<#yield_ty, #return_ty, #send_ty, impl ::core::future::Future<Output = #return_ty>>
     );

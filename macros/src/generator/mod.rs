@@ -30,7 +30,7 @@ use crate::errors::combine;
 pub(crate) fn expand(input: TokenStream) -> TokenStream {
     match parse::parse(input.clone()) {
         Ok(parse::Input::Block(stmts)) => {
-            let (body, errors) = rewrite_body(stmts);
+            let (body, errors, _) = rewrite_body(stmts);
             let expr = expand::generator(&body, &quote!(_), &quote!(()));
             match combine(errors) {
                 None => expr,
@@ -40,11 +40,20 @@ pub(crate) fn expand(input: TokenStream) -> TokenStream {
                 }
             }
         }
-        Ok(parse::Input::Fns(fns)) => fns.into_iter().map(function).collect(),
-        // Unparsable body: say so, and keep the type for the IDE.
+        Ok(parse::Input::Fns(fns, errors)) => {
+            let mut out = crate::errors::to_compile_errors(errors);
+            out.extend(fns.into_iter().map(function));
+            out
+        }
+        // Unparsable body: say so, and keep the type for the IDE. The body
+        // still follows, its `yield`s rewritten token by token, so rustc's
+        // own recovery sees no bare `yield` (an unstable feature error).
         Err(error) => {
-            let error = error.to_compile_error();
-            let expr = expand::generator(&input, &quote!(_), &quote!(()));
+            let mut rewriter = rewrite::Rewriter::new();
+            let body = rewriter.rewrite_tokens(input);
+            let error = combine(std::iter::once(error).chain(rewriter.errors).collect())
+                .map(|error| error.to_compile_error());
+            let expr = expand::generator(&body, &quote!(_), &quote!(()));
             quote!({ #error #expr })
         }
     }
@@ -60,18 +69,19 @@ fn function(func: ItemFn) -> TokenStream {
         sig,
         block,
     } = func;
-    let (body, body_errors) = rewrite_body(block.stmts);
+    let (body, body_errors, yields) = rewrite_body(block.stmts);
     errors.extend(body_errors);
     let mut out = crate::errors::to_compile_errors(errors);
-    out.extend(expand::function(attrs, vis, sig, &signature, &body));
+    out.extend(expand::function(attrs, vis, sig, &signature, &body, yields));
     out
 }
 
-/// Rewrites the `yield`s of `stmts`; returns the new body and the errors.
-fn rewrite_body(mut stmts: Vec<Stmt>) -> (TokenStream, Vec<syn::Error>) {
+/// Rewrites the `yield`s of `stmts`; returns the new body, the errors and
+/// whether there was any `yield`.
+fn rewrite_body(mut stmts: Vec<Stmt>) -> (TokenStream, Vec<syn::Error>, bool) {
     let mut rewriter = rewrite::Rewriter::new();
     for stmt in &mut stmts {
         syn::visit_mut::VisitMut::visit_stmt_mut(&mut rewriter, stmt);
     }
-    (quote!(#(#stmts)*), rewriter.errors)
+    (quote!(#(#stmts)*), rewriter.errors, rewriter.yields > 0)
 }

@@ -8,31 +8,137 @@ use syn::{Block, Item, ItemFn, Stmt};
 pub(crate) enum Input {
     /// `async_gen! { stmts }`: an expression.
     Block(Vec<Stmt>),
-    /// `async_gen! { async fn f(..) -> AsyncGen<Y> { .. } .. }`: items.
-    Fns(Vec<ItemFn>),
+    /// `async_gen! { async fn f(..) -> AsyncGen<Y> { .. } .. }`: items,
+    /// with an error for each item that is not an `fn` or does not parse
+    /// (a broken `fn` whose signature parses is kept with an empty body,
+    /// so its callers still type-check).
+    Fns(Vec<ItemFn>, Vec<syn::Error>),
 }
 
 /// Parses `tokens`. Input that starts like a function item is the fn form
-/// (a block body of nothing but items would never yield); anything else is
-/// a body.
+/// (a block body of nothing but items would never yield), unless what
+/// follows is not items: then it is a body that starts with a helper fn.
+/// Anything else is a body.
 pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Input> {
     let tokens = parenthesize_scrutinee_yields(tokens);
     if !starts_with_fn(&tokens) {
         return Block::parse_within.parse2(tokens).map(Input::Block);
     }
-    let Items(items) = syn::parse2::<Items>(tokens)?;
-    items
-        .into_iter()
-        .map(|item| match item {
-            Item::Fn(f) => Ok(f),
-            other => Err(syn::Error::new_spanned(
-                other,
-                "the fn form of `async_gen!` takes only `async fn` items; \
-                 put other items outside the macro",
-            )),
-        })
-        .collect::<syn::Result<_>>()
-        .map(Input::Fns)
+    if let Ok(Items(items)) = syn::parse2::<Items>(tokens.clone()) {
+        let mut fns = Vec::new();
+        let mut errors = Vec::new();
+        for item in items {
+            match item {
+                Item::Fn(f) => fns.push(f),
+                other => errors.push(not_a_fn(&other)),
+            }
+        }
+        return Ok(Input::Fns(fns, errors));
+    }
+    let chunks = split_items(tokens.clone());
+    if !chunks.iter().all(starts_like_item) {
+        return Block::parse_within.parse2(tokens).map(Input::Block);
+    }
+    // The fn form with a syntax error: item by item, so that one broken
+    // `fn` neither hides the others nor leaves its callers unresolved.
+    let mut fns = Vec::new();
+    let mut errors = Vec::new();
+    for chunk in chunks {
+        match syn::parse2::<Item>(chunk.clone()) {
+            Ok(Item::Fn(f)) => fns.push(f),
+            Ok(other) => errors.push(not_a_fn(&other)),
+            Err(error) => {
+                errors.push(error);
+                fns.extend(stub(chunk));
+            }
+        }
+    }
+    Ok(Input::Fns(fns, errors))
+}
+
+fn not_a_fn(item: &Item) -> syn::Error {
+    syn::Error::new_spanned(
+        item,
+        "the fn form of `async_gen!` takes only `async fn` items; put other items outside the macro",
+    )
+}
+
+/// Splits `tokens` after each top-level `{ .. }` (and a `;` right after
+/// it) or `;`: one chunk per item, when they are items.
+fn split_items(tokens: TokenStream) -> Vec<TokenStream> {
+    let mut chunks = Vec::new();
+    let mut chunk = Vec::new();
+    let mut iter = tokens.into_iter().peekable();
+    while let Some(tree) = iter.next() {
+        let ends = match &tree {
+            TokenTree::Group(g) => g.delimiter() == Delimiter::Brace,
+            TokenTree::Punct(p) => p.as_char() == ';',
+            _ => false,
+        };
+        let brace = matches!(&tree, TokenTree::Group(_));
+        chunk.push(tree);
+        if ends {
+            if brace && matches!(iter.peek(), Some(TokenTree::Punct(p)) if p.as_char() == ';') {
+                chunk.extend(iter.next());
+            }
+            chunks.push(chunk.drain(..).collect());
+        }
+    }
+    if !chunk.is_empty() {
+        chunks.push(chunk.into_iter().collect());
+    }
+    chunks
+}
+
+/// Whether `tokens` start like an item: attributes, a visibility,
+/// qualifiers, then an item keyword (or `name!` for an item macro).
+fn starts_like_item(tokens: &TokenStream) -> bool {
+    const ITEMS: &[&str] = &[
+        "fn", "struct", "enum", "union", "trait", "impl", "mod", "use", "static", "type",
+    ];
+    let mut iter = tokens.clone().into_iter().peekable();
+    while let Some(tree) = iter.next() {
+        match tree {
+            TokenTree::Punct(p) if p.as_char() == '#' => {
+                iter.next();
+            }
+            TokenTree::Ident(i) if i == "pub" => {
+                if matches!(iter.peek(), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis) {
+                    iter.next();
+                }
+            }
+            // Never an expression: `extern "C" fn`, `extern crate`, ...
+            TokenTree::Ident(i) if i == "extern" => return true,
+            // `const fn`, `const X: T`, but not a `const { .. }` block.
+            TokenTree::Ident(i) if i == "const" => return matches!(iter.peek(), Some(TokenTree::Ident(_))),
+            // `async fn`, `unsafe impl`, but not an `async`/`unsafe` block.
+            TokenTree::Ident(i) if i == "async" || i == "unsafe" => {
+                if !matches!(iter.peek(), Some(TokenTree::Ident(next)) if next != "move") {
+                    return false;
+                }
+            }
+            TokenTree::Ident(i) => {
+                return ITEMS.iter().any(|kw| i == kw)
+                    || matches!(iter.peek(), Some(TokenTree::Punct(p)) if p.as_char() == '!');
+            }
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// A broken `fn` with its body replaced, if that leaves it parsable: its
+/// signature still declares the function for the rest of the crate.
+fn stub(chunk: TokenStream) -> Option<ItemFn> {
+    let mut trees: Vec<TokenTree> = chunk.into_iter().collect();
+    let body = trees.iter().rposition(|t| matches!(t, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace))?;
+    let span = trees[body].span();
+    let mut empty = Group::new(Delimiter::Brace, quote::quote_spanned!(span=> ::core::unreachable!()));
+    empty.set_span(span);
+    trees[body] = TokenTree::Group(empty);
+    let mut f: ItemFn = syn::parse2(trees.into_iter().collect()).ok()?;
+    f.attrs.push(syn::parse_quote!(#[allow(unused_variables)]));
+    Some(f)
 }
 
 /// Whether `tokens` start like a function item: attributes, a visibility,

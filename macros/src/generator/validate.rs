@@ -11,11 +11,17 @@ pub(crate) struct Signature {
     pub(crate) send_ty: Type,
     /// The declared return type, for spans.
     pub(crate) declared: Option<Type>,
+    /// The user's path to `AsyncGen` (arguments removed), when the return
+    /// type names it.
+    pub(crate) path: Option<syn::Path>,
+    /// Whether the return type declares the generator's types; when not,
+    /// an error said so.
+    pub(crate) valid: bool,
 }
 
-const RETURN_HINT: &str = "declare what the generator yields as its return type: \
-    `-> AsyncGen<Y>`, or `-> AsyncGen<Y, R>` to also return an `R`, or \
-    `-> AsyncGen<Y, R, S>` to receive `S` values from `asend`";
+/// The return types the fn form accepts, for error messages.
+const FORMS: &str = "`-> AsyncGen<Y>` for a generator of `Y`s, or `-> AsyncGen<Y, R>` to also \
+    return an `R`, or `-> AsyncGen<Y, R, S>` to receive `S` values from `asend`";
 
 /// Checks `func`; pushes one error per problem and returns the types (with
 /// `()` standing in for what is missing, so expansion can go on).
@@ -39,26 +45,48 @@ pub(crate) fn check(func: &ItemFn, errors: &mut Vec<syn::Error>) -> Signature {
         return_ty: unit.clone(),
         send_ty: unit,
         declared: None,
+        path: None,
+        valid: false,
     };
     let ty = match &sig.output {
         ReturnType::Type(_, ty) => ty.as_ref(),
         ReturnType::Default => {
-            errors.push(syn::Error::new_spanned(&sig.ident, RETURN_HINT));
+            errors.push(syn::Error::new_spanned(
+                &sig.ident,
+                format!("an async generator fn needs a return type that says what it yields: write {FORMS}"),
+            ));
             return out;
         }
     };
     out.declared = Some(ty.clone());
     match generator_args(ty) {
-        Some(args) if (1..=3).contains(&args.len()) => {
+        Some((path, args)) if (1..=3).contains(&args.len()) => {
             let mut args = args.into_iter();
             out.yield_ty = args.next().unwrap_or(out.yield_ty);
             out.return_ty = args.next().unwrap_or(out.return_ty);
             out.send_ty = args.next().unwrap_or(out.send_ty);
+            out.path = Some(path);
+            out.valid = true;
         }
-        _ => errors.push(syn::Error::new_spanned(
+        Some((path, args)) => {
+            errors.push(syn::Error::new_spanned(
+                ty.to_token_stream(),
+                if args.is_empty() {
+                    format!("`AsyncGen` needs the type the generator yields: write {FORMS}")
+                } else {
+                    format!(
+                        "`AsyncGen` takes at most three types here (yield, return, send; \
+                         `async_gen!` fills in the body's type): write {FORMS}"
+                    )
+                },
+            ));
+            out.path = Some(path);
+        }
+        None => errors.push(syn::Error::new_spanned(
             ty.to_token_stream(),
             format!(
-                "`{}` is not an async generator type; {RETURN_HINT}",
+                "`{}` is not an async generator type: the return type says what the \
+                 generator yields; write {FORMS}",
                 ty.to_token_stream()
             ),
         )),
@@ -66,21 +94,29 @@ pub(crate) fn check(func: &ItemFn, errors: &mut Vec<syn::Error>) -> Signature {
     out
 }
 
-/// The type arguments of `AsyncGen<..>` (any path ending in `AsyncGen`).
-fn generator_args(ty: &Type) -> Option<Vec<Type>> {
-    let Type::Path(path) = ty else { return None };
-    let last = path.path.segments.last()?;
+/// The path (arguments removed) and type arguments of `AsyncGen<..>` (any
+/// path ending in `AsyncGen`; a bare `AsyncGen` has none).
+fn generator_args(ty: &Type) -> Option<(syn::Path, Vec<Type>)> {
+    let Type::Path(ty) = ty else { return None };
+    if ty.qself.is_some() {
+        return None;
+    }
+    let mut path = ty.path.clone();
+    let last = path.segments.last_mut()?;
     if last.ident != "AsyncGen" {
         return None;
     }
-    let PathArguments::AngleBracketed(args) = &last.arguments else {
-        return None;
+    let args = match std::mem::replace(&mut last.arguments, PathArguments::None) {
+        PathArguments::None => Vec::new(),
+        PathArguments::AngleBracketed(args) => args
+            .args
+            .into_iter()
+            .map(|arg| match arg {
+                GenericArgument::Type(ty) => Some(ty),
+                _ => None,
+            })
+            .collect::<Option<_>>()?,
+        PathArguments::Parenthesized(_) => return None,
     };
-    args.args
-        .iter()
-        .map(|arg| match arg {
-            GenericArgument::Type(ty) => Some(ty.clone()),
-            _ => None,
-        })
-        .collect()
+    Some((path, args))
 }
