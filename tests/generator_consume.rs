@@ -100,7 +100,7 @@ fn an_async_iterator_becomes_a_stream_without_pinning() {
     assert_eq!(left, Some(0));
 }
 
-#[asyncio::test]
+#[asyncio::test(virtual_time = true)]
 async fn aiter_as_a_method_with_adapters() {
     let boiled: Vec<String> = EggBoiler { eggs: 4..=5 }
         .aiter()
