@@ -11,7 +11,7 @@
 
 use proc_macro2::{Delimiter, Group, Spacing, Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote, quote_spanned};
-use syn::parse::Parser;
+use syn::parse::{ParseStream, Parser};
 use syn::punctuated::Punctuated;
 use syn::visit_mut::{self, VisitMut};
 use syn::{Expr, ExprYield, Item, Macro, Stmt, Token};
@@ -138,20 +138,22 @@ impl Rewriter {
         while i < trees.len() {
             match &trees[i] {
                 TokenTree::Ident(ident) if ident == "yield" => {
-                    let end = expr_end(&trees, i + 1);
-                    let value: TokenStream = trees[i + 1..end].iter().cloned().collect();
-                    i = end;
-                    let value = if value.is_empty() {
+                    i += 1;
+                    // The value: the longest expression that follows (so a
+                    // grammar's `=>`, `,` or `;` after it ends it).
+                    let value = if ends_value(&trees[i..]) {
                         None
                     } else {
-                        match syn::parse2::<Expr>(value.clone()) {
-                            Ok(mut expr) => {
+                        match expr_prefix(&trees[i..]) {
+                            Ok((mut expr, consumed)) => {
+                                i += consumed;
                                 self.visit_expr_mut(&mut expr);
                                 Some(Box::new(expr))
                             }
                             Err(error) => {
+                                // Not an expression: say so, and go on
+                                // with the tokens after the `yield`.
                                 self.errors.push(error);
-                                out.extend(value);
                                 continue;
                             }
                         }
@@ -231,6 +233,28 @@ fn expr_end(trees: &[TokenTree], start: usize) -> usize {
     (start..trees.len())
         .find(|&j| matches!(&trees[j], TokenTree::Punct(p) if p.as_char() == ',' || p.as_char() == ';'))
         .unwrap_or(trees.len())
+}
+
+/// Whether `trees` (after a `yield`) start with no value: at the end, or
+/// at a `,`, `;` or `=>`.
+fn ends_value(trees: &[TokenTree]) -> bool {
+    match trees {
+        [] => true,
+        [TokenTree::Punct(p), rest @ ..] => match p.as_char() {
+            ',' | ';' => true,
+            '=' => matches!(rest.first(), Some(TokenTree::Punct(q)) if q.as_char() == '>'),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// The longest expression at the start of `trees`, and how many of them
+/// it took.
+fn expr_prefix(trees: &[TokenTree]) -> syn::Result<(Expr, usize)> {
+    let parser = |input: ParseStream| Ok((input.parse::<Expr>()?, input.parse::<TokenStream>()?));
+    let (expr, rest) = parser.parse2(trees.iter().cloned().collect())?;
+    Ok((expr, trees.len() - rest.into_iter().count()))
 }
 
 /// Whether a `|` after `before` opens a closure's parameters rather than
