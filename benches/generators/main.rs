@@ -1,62 +1,114 @@
-use std::hint::black_box;
-use std::pin::{Pin, pin};
-use std::task::{Context, Poll, Waker};
-use std::time::Instant;
+//! Side-by-side async generator benchmarks, in one process: our
+//! `AsyncGen` (the `async_gen!` macro and `from_fn`) against a
+//! hand-written `Stream` and `async-stream`'s `stream!`.
+//!
+//! # Workloads
+//! - `items`: sum 10,000,000 `u64`s, each yielded through
+//!   `std::hint::black_box`, produced by
+//!   - `hand-written`: a `Stream` struct counting up (the anchor);
+//!   - `async_gen!`: `async_gen! { for i in 0..n { yield black_box(i); } }`;
+//!   - `async_gen! .next()`: the same, consumed with `AsyncGen::next`
+//!     (inherent, no `pin!`) instead of `StreamExt::next`;
+//!   - `from_fn`: `from_fn(async move |co: &Co<u64>| .. co.yield_(..).await ..)`;
+//!   - `async-stream`: `async_stream::stream! { .. yield black_box(i); .. }`;
+//!   - `floor: async block`: not a generator but a yardstick: a boxed
+//!     `async` block that writes each item into a cell and returns `Pending`
+//!     once per item. It is what resuming an `async` block costs with no
+//!     yield protocol at all, the floor for any generator built on one.
+//!
+//!   The consumer is `while let Some(x) = s.next().await { sum += x }` with
+//!   `futures::StreamExt::next` on the pinned stream (ns per item).
+//! - `create`: create and drain 1,000,000 one-item generators (ns per
+//!   generator): ours allocates one heap block per generator; async-stream
+//!   is measured pinned on the stack (no allocation) and in a `Box::pin`
+//!   (one allocation, as ours).
+//!
+//! # Method
+//! A plain harness (no criterion). Streams are driven by a minimal
+//! `block_on` with a no-op waker, so no runtime is measured. Each side is
+//! warmed up once, then the sides run `RUNS` times interleaved (the side
+//! that goes first rotates each run, so a noisy neighbour hurts all alike);
+//! the report gives median, min and max per side and each side's median
+//! over the anchor's and over async-stream's (below 1 means faster). Every
+//! sum is checked, and passed through `black_box`.
+//!
+//! # Running
+//! ```text
+//! cargo bench --bench generators                # everything
+//! cargo bench --bench generators -- create      # workloads whose name contains a filter
+//! cargo bench --bench generators -- --quick     # sizes 10x smaller (a smoke test)
+//! ```
 
-use asyncio::Stream;
+mod harness;
+mod streams;
 
-const N: u64 = 10_000_000;
-
-struct Counter { i: u64, n: u64 }
-impl Stream for Counter {
-    type Item = u64;
-    fn poll_next(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Option<u64>> {
-        if self.i < self.n { let i = self.i; self.i += 1; Poll::Ready(Some(black_box(i))) } else { Poll::Ready(None) }
-    }
-}
-
-fn block_on<F: Future>(f: F) -> F::Output {
-    let mut f = pin!(f);
-    let mut cx = Context::from_waker(Waker::noop());
-    loop { if let Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } }
-}
-
-async fn sum<S: Stream<Item = u64>>(s: S) -> u64 {
-    use futures::StreamExt;
-    let mut s = pin!(s);
-    let mut total = 0u64;
-    while let Some(x) = s.next().await { total = total.wrapping_add(x); }
-    total
-}
-
-fn time(name: &str, f: impl Fn() -> u64) {
-    let mut v = Vec::new();
-    for _ in 0..7 { let t = Instant::now(); black_box(f()); v.push(t.elapsed().as_secs_f64() * 1e9 / N as f64); }
-    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    println!("{name:14} {:.3} ns/item (min {:.3})", v[3], v[0]);
-}
-
-struct Once(bool);
-impl Future for Once { type Output = (); fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> { if self.0 { Poll::Ready(()) } else { self.0 = true; Poll::Pending } } }
-struct Mini<F> { fut: Pin<Box<F>>, slot: &'static std::cell::Cell<Option<u64>> }
-impl<F: Future<Output = ()>> Stream for Mini<F> {
-    type Item = u64;
-    #[inline(always)]
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<u64>> {
-        match self.fut.as_mut().poll(cx) { Poll::Ready(()) => Poll::Ready(None), Poll::Pending => Poll::Ready(self.slot.take()) }
-    }
-}
-fn mini() -> impl Stream<Item = u64> {
-    let slot: &'static std::cell::Cell<Option<u64>> = Box::leak(Box::new(std::cell::Cell::new(None)));
-    Mini { fut: Box::pin(async move { for i in 0..N { slot.set(Some(black_box(i))); Once(false).await; } }), slot }
-}
+use harness::{RUNS, measure, ns_per, report};
 
 fn main() {
-    for _ in 0..2 {
-    time("hand-written", || block_on(sum(Counter { i: 0, n: N })));
-    time("mini", || block_on(sum(mini())));
-    time("raw", || block_on(sum(asyncio::async_gen! { for i in 0..N { yield black_box(i); } })));
-    time("from_fn", || block_on(sum(asyncio::generator::from_fn(async |co: &asyncio::Co<u64>| { for i in 0..N { co.yield_(black_box(i)).await; } }))));
-    time("async-stream", || block_on(sum(async_stream::stream! { for i in 0..N { yield black_box(i); } })));
+    let mut quick = false;
+    let mut filters = Vec::new();
+    for arg in std::env::args().skip(1) {
+        match arg.as_str() {
+            "--quick" => quick = true,
+            // `cargo bench` passes `--bench`; ignore it and other flags.
+            flag if flag.starts_with("--") => {}
+            filter => filters.push(filter.to_owned()),
+        }
+    }
+    let scale = if quick { 10 } else { 1 };
+    let selected =
+        |name: &str| filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str()));
+
+    harness::print_machine();
+    println!(
+        "runs per side: {RUNS} (after 1 warm-up){}",
+        if quick { ", --quick: sizes / 10" } else { "" }
+    );
+    println!();
+
+    if selected("items") {
+        let n = 10_000_000 / scale;
+        let samples = measure(
+            RUNS,
+            &mut [
+                ("hand-written", &mut || streams::items_hand_written(n)),
+                ("async_gen!", &mut || streams::items_macro(n)),
+                ("async_gen! .next()", &mut || {
+                    streams::items_macro_inherent(n)
+                }),
+                ("from_fn", &mut || streams::items_from_fn(n)),
+                ("async-stream", &mut || streams::items_async_stream(n)),
+                ("floor: async block", &mut || streams::items_floor(n)),
+            ],
+        );
+        report(
+            &format!("items: sum {n} u64s yielded through black_box"),
+            "ns/item",
+            &samples,
+            &["hand-written", "async-stream"],
+            |d| ns_per(d, n),
+        );
+    }
+    if selected("create") {
+        let n = 1_000_000 / scale;
+        let samples = measure(
+            RUNS,
+            &mut [
+                ("hand-written", &mut || streams::create_hand_written(n)),
+                ("async_gen!", &mut || streams::create_macro(n)),
+                ("from_fn", &mut || streams::create_from_fn(n)),
+                ("async-stream", &mut || streams::create_async_stream(n)),
+                ("async-stream Box::pin", &mut || {
+                    streams::create_async_stream_boxed(n)
+                }),
+            ],
+        );
+        report(
+            &format!("create: create + drain {n} one-item generators"),
+            "ns/generator",
+            &samples,
+            &["hand-written", "async-stream"],
+            |d| ns_per(d, n),
+        );
     }
 }

@@ -1,0 +1,104 @@
+//! The harness: a minimal executor, interleaved measured runs, the report.
+
+use std::hint::black_box;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+/// Measured runs per side (after one warm-up run).
+pub const RUNS: usize = 11;
+
+/// A labelled workload: one call runs it once and returns the time it took.
+pub type Side<'a> = (&'static str, &'a mut dyn FnMut() -> Duration);
+
+/// Polls `future` to completion with a no-op waker: no runtime, so only
+/// the stream itself is measured. (The generators here never return
+/// `Pending` to the consumer; the loop is there for correctness.)
+#[inline(always)]
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    let mut cx = Context::from_waker(Waker::noop());
+    loop {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+    }
+}
+
+/// Runs every side once to warm up, then `runs` times interleaved
+/// (rotating which side goes first); returns each side's label and samples.
+pub fn measure(runs: usize, sides: &mut [Side<'_>]) -> Vec<(&'static str, Vec<Duration>)> {
+    for (_, run) in sides.iter_mut() {
+        black_box(run());
+    }
+    let mut samples = vec![Vec::with_capacity(runs); sides.len()];
+    for round in 0..runs {
+        for offset in 0..sides.len() {
+            let i = (round + offset) % sides.len();
+            samples[i].push((sides[i].1)());
+        }
+    }
+    sides.iter().map(|(label, _)| *label).zip(samples).collect()
+}
+
+/// Prints median/min/max per side in `unit` (via `value`), and each side's
+/// median divided by the median of every side named in `references`
+/// (so `1.20` means 20% slower than that side, `0.50` twice as fast).
+pub fn report(
+    title: &str,
+    unit: &str,
+    samples: &[(&str, Vec<Duration>)],
+    references: &[&str],
+    value: impl Fn(Duration) -> f64,
+) {
+    let medians: Vec<f64> = samples
+        .iter()
+        .map(|(_, runs)| {
+            let mut values: Vec<f64> = runs.iter().map(|&d| value(d)).collect();
+            values.sort_by(f64::total_cmp);
+            values[values.len() / 2]
+        })
+        .collect();
+    let median_of = |label: &str| {
+        samples
+            .iter()
+            .position(|(l, _)| *l == label)
+            .map(|i| medians[i])
+            .unwrap_or_else(|| panic!("no side named {label:?}"))
+    };
+    println!("{title} [{unit}]");
+    print!("  {:<22} {:>8} {:>8} {:>8}", "", "median", "min", "max");
+    for reference in references {
+        print!("  {:>16}", format!("/ {reference}"));
+    }
+    println!();
+    for ((label, runs), median) in samples.iter().zip(&medians) {
+        let mut values: Vec<f64> = runs.iter().map(|&d| value(d)).collect();
+        values.sort_by(f64::total_cmp);
+        let (min, max) = (values[0], values[values.len() - 1]);
+        print!("  {label:<22} {median:>8.2} {min:>8.2} {max:>8.2}");
+        for reference in references {
+            print!("  {:>16.2}", median / median_of(reference));
+        }
+        println!();
+    }
+    println!();
+}
+
+pub fn ns_per(d: Duration, n: u64) -> f64 {
+    d.as_nanos() as f64 / n as f64
+}
+
+pub fn print_machine() {
+    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown".to_owned());
+    println!("machine: {cpus} CPUs, {model}");
+}

@@ -1,0 +1,223 @@
+//! The workloads: the same stream of `u64`s produced each way, and a
+//! consumer that sums it.
+
+use std::cell::Cell;
+use std::hint::black_box;
+use std::pin::{Pin, pin};
+use std::rc::Rc;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use asyncio::generator::{Co, from_fn};
+use asyncio::{AsyncGen, Stream, async_gen};
+use futures::StreamExt;
+
+use crate::harness::block_on;
+
+/// The anchor: `0..n` as a hand-written `Stream`.
+pub struct Counter {
+    next: u64,
+    end: u64,
+}
+
+impl Stream for Counter {
+    type Item = u64;
+
+    #[inline]
+    fn poll_next(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Option<u64>> {
+        if self.next < self.end {
+            let i = self.next;
+            self.next += 1;
+            Poll::Ready(Some(black_box(i)))
+        } else {
+            Poll::Ready(None)
+        }
+    }
+}
+
+/// The coroutine floor: an `async` block that writes each item into a cell
+/// and returns `Pending` once per item, polled by a `Stream` that reads the
+/// cell. No yield protocol at all, so this is what resuming an `async`
+/// block costs by itself; a diagnostic, not a usable generator (a body
+/// that awaited anything else would lose items).
+pub struct Floor<F> {
+    body: Pin<Box<F>>,
+    cell: Rc<Cell<Option<u64>>>,
+}
+
+impl<F: Future<Output = ()>> Stream for Floor<F> {
+    type Item = u64;
+
+    #[inline]
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<u64>> {
+        match self.body.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(None),
+            Poll::Pending => Poll::Ready(self.cell.take()),
+        }
+    }
+}
+
+/// Returns `Pending` on its first poll and `Ready` on the second.
+struct PendingOnce(bool);
+
+impl Future for PendingOnce {
+    type Output = ();
+
+    #[inline]
+    fn poll(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
+        if std::mem::replace(&mut self.0, true) {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    }
+}
+
+fn floor(n: u64) -> Floor<impl Future<Output = ()>> {
+    let cell = Rc::new(Cell::new(None));
+    let body = {
+        let cell = cell.clone();
+        async move {
+            for i in 0..n {
+                cell.set(Some(black_box(i)));
+                PendingOnce(false).await;
+            }
+        }
+    };
+    Floor {
+        body: Box::pin(body),
+        cell,
+    }
+}
+
+fn macro_gen(n: u64) -> AsyncGen<u64, (), (), impl Future<Output = ()>> {
+    async_gen! {
+        for i in 0..n {
+            yield black_box(i);
+        }
+    }
+}
+
+fn from_fn_gen(n: u64) -> AsyncGen<u64, (), (), impl Future<Output = ()>> {
+    from_fn(async move |co: &Co<u64>| {
+        for i in 0..n {
+            co.yield_(black_box(i)).await;
+        }
+    })
+}
+
+fn async_stream_gen(n: u64) -> impl Stream<Item = u64> {
+    async_stream::stream! {
+        for i in 0..n {
+            yield black_box(i);
+        }
+    }
+}
+
+/// The consumer: `while let Some(x) = s.next().await`, with `futures`'
+/// `StreamExt::next` on the pinned stream.
+#[inline(always)]
+async fn sum<S: Stream<Item = u64>>(stream: S) -> u64 {
+    let mut stream = pin!(stream);
+    let mut total = 0u64;
+    while let Some(x) = stream.next().await {
+        total = total.wrapping_add(x);
+    }
+    total
+}
+
+/// The same consumer with the generator's own `next` (no `pin!`).
+#[inline(always)]
+async fn sum_inherent<F: Future<Output = ()>>(mut agen: AsyncGen<u64, (), (), F>) -> u64 {
+    let mut total = 0u64;
+    while let Some(x) = agen.next().await {
+        total = total.wrapping_add(x);
+    }
+    total
+}
+
+/// Times one drain of an `n`-item stream (its creation included: one
+/// allocation at most, noise next to `n` items).
+fn time_items(n: u64, run: impl FnOnce() -> u64) -> Duration {
+    let start = Instant::now();
+    let total = black_box(run());
+    let elapsed = start.elapsed();
+    assert_eq!(total, n * (n - 1) / 2, "wrong sum");
+    elapsed
+}
+
+pub fn items_hand_written(n: u64) -> Duration {
+    time_items(n, || block_on(sum(Counter { next: 0, end: n })))
+}
+
+pub fn items_macro(n: u64) -> Duration {
+    time_items(n, || block_on(sum(macro_gen(n))))
+}
+
+pub fn items_macro_inherent(n: u64) -> Duration {
+    time_items(n, || block_on(sum_inherent(macro_gen(n))))
+}
+
+pub fn items_from_fn(n: u64) -> Duration {
+    time_items(n, || block_on(sum(from_fn_gen(n))))
+}
+
+pub fn items_async_stream(n: u64) -> Duration {
+    time_items(n, || block_on(sum(async_stream_gen(n))))
+}
+
+pub fn items_floor(n: u64) -> Duration {
+    time_items(n, || block_on(sum(floor(n))))
+}
+
+/// Times creating and draining `n` one-item streams made by `make`.
+fn time_create<S: Stream<Item = u64>>(n: u64, make: impl Fn() -> S) -> Duration {
+    let start = Instant::now();
+    let total = block_on(async {
+        let mut total = 0u64;
+        for _ in 0..n {
+            total = total.wrapping_add(sum(make()).await);
+        }
+        total
+    });
+    let elapsed = start.elapsed();
+    assert_eq!(black_box(total), n, "wrong sum");
+    elapsed
+}
+
+pub fn create_hand_written(n: u64) -> Duration {
+    time_create(n, || Counter { next: 1, end: 2 })
+}
+
+pub fn create_macro(n: u64) -> Duration {
+    time_create(n, || {
+        async_gen! {
+            yield black_box(1u64);
+        }
+    })
+}
+
+pub fn create_from_fn(n: u64) -> Duration {
+    time_create(n, || {
+        from_fn(async |co: &Co<u64>| {
+            co.yield_(black_box(1u64)).await;
+        })
+    })
+}
+
+pub fn create_async_stream(n: u64) -> Duration {
+    time_create(n, || {
+        async_stream::stream! {
+            yield black_box(1u64);
+        }
+    })
+}
+
+/// async-stream on the heap, as ours always is: what one allocation adds.
+pub fn create_async_stream_boxed(n: u64) -> Duration {
+    time_create(n, || {
+        Box::pin(async_stream::stream! {
+            yield black_box(1u64);
+        })
+    })
+}
