@@ -44,7 +44,9 @@ async fn match_arm_yield_parses() {
         }
     };
     let mut seen = Vec::new();
-    while let Some(v) = g.next().await { seen.push(v); }
+    while let Some(v) = g.next().await {
+        seen.push(v);
+    }
     assert_eq!(seen, [1, 200, 3]);
 }
 
@@ -54,7 +56,9 @@ fn named() -> AsyncGen<u8, (), (), impl Future<Output = ()>> {
 
 #[asyncio::test]
 async fn nameable() {
-    struct Holder { g: AsyncGen<u8> }
+    struct Holder {
+        g: AsyncGen<u8>,
+    }
     let mut h = Holder { g: named().boxed() };
     assert_eq!(h.g.next().await, Some(7));
 }

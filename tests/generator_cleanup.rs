@@ -35,9 +35,16 @@ fn aclose_awaits_the_cleanup() {
         let before = lp.time();
         agen.aclose().await.unwrap();
         push(&l, "aclose returned");
-        assert_eq!(lp.time() - before, 1.0, "aclose waited for the cleanup's sleep");
+        assert_eq!(
+            lp.time() - before,
+            1.0,
+            "aclose waited for the cleanup's sleep"
+        );
     });
-    assert_eq!(*log.borrow(), ["yield 0", "cleanup done", "aclose returned"]);
+    assert_eq!(
+        *log.borrow(),
+        ["yield 0", "cleanup done", "aclose returned"]
+    );
 }
 
 #[test]
@@ -72,7 +79,10 @@ fn dropping_an_unfinished_generator_hands_its_cleanup_to_the_loop() {
         asyncio::sleep(2).await;
         push(&l, "later");
     });
-    assert_eq!(*log.borrow(), ["yield 0", "dropped", "cleanup done", "later"]);
+    assert_eq!(
+        *log.borrow(),
+        ["yield 0", "dropped", "cleanup done", "later"]
+    );
 }
 
 #[test]
@@ -87,7 +97,10 @@ fn run_awaits_cleanups_released_at_the_very_end() {
         // before `run` returns, and is not cancelled.
     });
     push(&log, "run returned");
-    assert_eq!(*log.borrow(), ["yield 0", "main returns", "cleanup done", "run returned"]);
+    assert_eq!(
+        *log.borrow(),
+        ["yield 0", "main returns", "cleanup done", "run returned"]
+    );
 }
 
 #[test]
@@ -151,7 +164,10 @@ fn cleanup_runs_exactly_once_whatever_the_path() {
         drop(agen);
         asyncio::sleep(5).await;
     });
-    assert_eq!(log.borrow().iter().filter(|e| *e == "cleanup done").count(), 1);
+    assert_eq!(
+        log.borrow().iter().filter(|e| *e == "cleanup done").count(),
+        1
+    );
 
     // A generator that never started has no cleanup to run.
     let log = new_log();

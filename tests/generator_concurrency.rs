@@ -10,8 +10,8 @@ use std::pin::pin;
 use asyncio::generator::{Co, from_fn};
 use asyncio::{AsyncGen, async_gen};
 use common::{Log, new_log, push, run_virtual};
-use futures::stream::{FuturesUnordered, StreamExt};
 use futures::FutureExt;
+use futures::stream::{FuturesUnordered, StreamExt};
 
 /// Drains `agen`, logging each item as consumed (after a pause, so a
 /// producer that ran ahead would show in the log).

@@ -26,7 +26,10 @@ fn the_seeds_comprehension_is_one_line() {
     let errors = common::run_virtual(async {
         let urls = vec!["google.com", "nowhere.invalid", "bing.com", "gone.invalid"];
         // [r async for r in download(urls) if r['status'] != 200]
-        download(urls).filter(|r| r.status != 200).collect::<Vec<_>>().await
+        download(urls)
+            .filter(|r| r.status != 200)
+            .collect::<Vec<_>>()
+            .await
     });
     let urls: Vec<_> = errors.iter().map(|r| r.url.as_str()).collect();
     assert_eq!(urls, ["nowhere.invalid", "gone.invalid"]);
@@ -53,7 +56,11 @@ async fn adapters_chain_and_await_in_the_expression() {
         seen.push(x);
     }
     assert_eq!(seen, [5, 9, 13]);
-    assert_eq!(adapted.take_return(), Some("numbers done"), "the return value passes through");
+    assert_eq!(
+        adapted.take_return(),
+        Some("numbers done"),
+        "the return value passes through"
+    );
 }
 
 #[asyncio::test]
@@ -117,7 +124,10 @@ async fn an_adapter_over_a_closed_generator_says_what_went_wrong() {
     let task = asyncio::create_task(agen.map(|x| x + 1).collect::<Vec<_>>());
     let error = task.await.unwrap_err();
     let message = error.to_string();
-    assert!(message.contains("had no return value to pass on"), "{message}");
+    assert!(
+        message.contains("had no return value to pass on"),
+        "{message}"
+    );
 }
 
 struct Feed {

@@ -156,7 +156,9 @@ async fn question_mark_ends_the_generator_with_the_error() {
 
 #[asyncio::test]
 async fn try_next_passes_the_failure_on() {
-    async fn sum(mut agen: AsyncGen<u32, Result<(), String>, (), impl Future<Output = Result<(), String>>>) -> Result<u32, String> {
+    async fn sum(
+        mut agen: AsyncGen<u32, Result<(), String>, (), impl Future<Output = Result<(), String>>>,
+    ) -> Result<u32, String> {
         let mut total = 0;
         while let Some(v) = agen.try_next().await? {
             total += v;
@@ -197,7 +199,10 @@ async fn try_collect_and_question_mark_convert_errors_with_from() {
             Ok::<(), AppError>(())
         }
     };
-    assert_eq!(parse(&["1", "2"]).try_collect::<Vec<_>>().await, Ok(vec![1, 2]));
+    assert_eq!(
+        parse(&["1", "2"]).try_collect::<Vec<_>>().await,
+        Ok(vec![1, 2])
+    );
     assert_eq!(
         parse(&["1", "x"]).try_collect::<Vec<_>>().await,
         Err(AppError::Parse("invalid digit found in string".into()))
@@ -243,7 +248,10 @@ async fn the_resume_value_is_what_the_yield_evaluates_to() {
     assert_eq!(agen.anext().await, Ok(0));
     assert_eq!(agen.asend(Some(4)).await, Ok(8));
     assert_eq!(agen.asend(Some(5)).await, Ok(10));
-    assert_eq!(agen.anext().await, Err(asyncio::AsyncGenError::StopAsyncIteration));
+    assert_eq!(
+        agen.anext().await,
+        Err(asyncio::AsyncGenError::StopAsyncIteration)
+    );
     let mut agen = agen;
     assert_eq!(agen.take_return(), Some(10));
 }
@@ -271,7 +279,10 @@ async fn resuming_after_completion_is_harmless() {
     assert_eq!(agen.next().await, Some(1));
     assert_eq!(agen.next().await, None);
     assert_eq!(agen.next().await, None);
-    assert_eq!(agen.anext().await, Err(asyncio::AsyncGenError::StopAsyncIteration));
+    assert_eq!(
+        agen.anext().await,
+        Err(asyncio::AsyncGenError::StopAsyncIteration)
+    );
     assert_eq!(agen.take_return(), Some("done"));
 }
 
@@ -301,6 +312,10 @@ async fn a_finished_body_releases_its_state_before_the_generator_is_dropped() {
     };
     agen.next().await;
     agen.next().await;
-    assert_eq!(Rc::strong_count(&token), 1, "the body was dropped when it returned");
+    assert_eq!(
+        Rc::strong_count(&token),
+        1,
+        "the body was dropped when it returned"
+    );
     drop(agen);
 }

@@ -30,17 +30,27 @@ async fn anext_and_asend_deliver_values_at_the_yield() {
     assert_eq!(agen.asend(Some("hi".into())).await, Ok("hi".to_string()));
     // anext is asend(None), as in Python.
     assert_eq!(agen.anext().await, Ok("nothing".to_string()));
-    assert_eq!(agen.asend(Some("stop".into())).await, Err(AsyncGenError::StopAsyncIteration));
+    assert_eq!(
+        agen.asend(Some("stop".into())).await,
+        Err(AsyncGenError::StopAsyncIteration)
+    );
     let mut agen = agen;
     assert_eq!(agen.take_return(), Some(3));
-    assert_eq!(agen.take_return(), None, "the return value is moved out once");
+    assert_eq!(
+        agen.take_return(),
+        None,
+        "the return value is moved out once"
+    );
     assert!(agen.is_finished());
 }
 
 #[asyncio::test]
 async fn asend_before_the_first_anext_is_refused() {
     let agen = echo();
-    assert_eq!(agen.asend(Some("early".into())).await, Err(AsyncGenError::JustStarted));
+    assert_eq!(
+        agen.asend(Some("early".into())).await,
+        Err(AsyncGenError::JustStarted)
+    );
     // The refused send did not start it: the first anext still runs from the top.
     assert_eq!(agen.anext().await, Ok("nothing".to_string()));
 
@@ -75,8 +85,7 @@ async fn a_second_anext_while_one_is_in_flight_is_already_running() {
         asyncio::sleep(0).await; // let the first anext suspend inside the body
         assert!(agen.is_running());
         agen.anext().await
-    })
-    ;
+    });
     assert_eq!(first, Ok(1));
     assert_eq!(second, Err(AsyncGenError::AlreadyRunning));
     assert_eq!(*log.borrow(), ["step 1 starts"]);
@@ -107,7 +116,10 @@ async fn asend_into_a_half_done_step_is_already_running() {
     let agen = echo_slow();
     assert_eq!(agen.anext().await, Ok(0));
     assert!(asyncio::wait_for(agen.asend(Some(5)), 0.01).await.is_err());
-    assert_eq!(agen.asend(Some(6)).await, Err(AsyncGenError::AlreadyRunning));
+    assert_eq!(
+        agen.asend(Some(6)).await,
+        Err(AsyncGenError::AlreadyRunning)
+    );
     assert_eq!(agen.anext().await, Ok(5), "the first send's step finishes");
 }
 
@@ -152,7 +164,10 @@ async fn athrow_is_a_value_the_body_can_handle_or_pass_on() {
     assert_eq!(agen.athrow("reset".into()).await, Ok(0));
     assert_eq!(agen.asend(Ok(Some(1))).await, Ok(1));
     // Not handled: the generator ends with it as its outcome.
-    assert_eq!(agen.athrow("boom".into()).await, Err(AsyncGenError::StopAsyncIteration));
+    assert_eq!(
+        agen.athrow("boom".into()).await,
+        Err(AsyncGenError::StopAsyncIteration)
+    );
     assert_eq!(agen.take_return(), Some(Err("boom".to_string())));
 }
 
@@ -160,7 +175,10 @@ async fn athrow_is_a_value_the_body_can_handle_or_pass_on() {
 async fn athrow_propagates_with_question_mark() {
     let mut agen = thrower();
     assert_eq!(agen.anext().await, Ok(1));
-    assert_eq!(agen.athrow(Reset).await, Err(AsyncGenError::StopAsyncIteration));
+    assert_eq!(
+        agen.athrow(Reset).await,
+        Err(AsyncGenError::StopAsyncIteration)
+    );
     assert_eq!(agen.take_return(), Some(Err(Reset)));
 }
 
@@ -242,8 +260,7 @@ async fn aclose_while_a_step_is_in_flight_is_already_running() {
     let (step, close) = futures::join!(agen.anext(), async {
         asyncio::sleep(0).await;
         agen.aclose().await
-    })
-    ;
+    });
     assert_eq!(step, Ok(1));
     assert_eq!(close, Err(AsyncGenError::AlreadyRunning));
     agen.aclose().await.unwrap();
@@ -281,8 +298,16 @@ fn errors_read_like_pythons() {
         AsyncGenError::AlreadyRunning.to_string(),
         "asynchronous generator is already running"
     );
-    assert!(AsyncGenError::JustStarted.to_string().contains("just-started"));
-    assert!(AsyncGenError::StopAsyncIteration.to_string().contains("StopAsyncIteration"));
+    assert!(
+        AsyncGenError::JustStarted
+            .to_string()
+            .contains("just-started")
+    );
+    assert!(
+        AsyncGenError::StopAsyncIteration
+            .to_string()
+            .contains("StopAsyncIteration")
+    );
 }
 
 #[asyncio::test]

@@ -11,14 +11,18 @@ use super::item::EntryFn;
 /// the offending tokens.
 pub(crate) fn check(kind: Kind, func: &EntryFn, errors: &mut Vec<Error>) {
     check_signature(kind, &func.sig, errors);
-    errors.extend(crate::generator::stray_yields(&func.stmts).into_iter().map(|span| {
-        let msg = format!(
-            "`yield` outside a generator: a `{}` function cannot yield; put the `yield` \
+    errors.extend(
+        crate::generator::stray_yields(&func.stmts)
+            .into_iter()
+            .map(|span| {
+                let msg = format!(
+                    "`yield` outside a generator: a `{}` function cannot yield; put the `yield` \
              inside `asyncio::async_gen! {{ .. }}` or an `#[asyncio::async_generator]` fn",
-            kind.attr()
-        );
-        Error::new(span, msg)
-    }));
+                    kind.attr()
+                );
+                Error::new(span, msg)
+            }),
+    );
     if kind == Kind::Test {
         errors.extend(
             func.attrs

@@ -7,8 +7,8 @@
 
 use std::future::Future;
 
-use super::co::RawCo;
 use super::AsyncGen;
+use super::co::RawCo;
 
 /// Python's async iterator protocol: `anext` returns the next item, or
 /// `None` where Python raises `StopAsyncIteration`.

@@ -8,10 +8,10 @@
 
 use std::future::Future;
 
+use super::AsyncGen;
 use super::co::RawCo;
 use super::core::Core;
 use super::protocol::AnextValue;
-use super::AsyncGen;
 
 const NO_RETURN: &str = "the generator being adapted had no return value to pass on: it was \
     closed, or its value was taken, before the adapter ran";
@@ -84,7 +84,9 @@ impl<Y, R, S: AnextValue, F: Future<Output = R> + ?Sized> AsyncGen<Y, R, S, F> {
     }
 }
 
-impl<Y, T, E, S: AnextValue, F: Future<Output = Result<T, E>> + ?Sized> AsyncGen<Y, Result<T, E>, S, F> {
+impl<Y, T, E, S: AnextValue, F: Future<Output = Result<T, E>> + ?Sized>
+    AsyncGen<Y, Result<T, E>, S, F>
+{
     /// For a generator that returns a `Result` (one whose body uses `?`):
     /// the next item as `Ok(Some(item))`, then `Ok(None)` if the body
     /// returned `Ok`, or `Err(e)` if it failed with `e`. So

@@ -131,7 +131,10 @@ impl<Y, R, F: Future<Output = R> + ?Sized, S: AnextValue> Future for ASend<'_, Y
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        assert!(!this.done, "an anext()/asend() future was polled after it completed");
+        assert!(
+            !this.done,
+            "an anext()/asend() future was polled after it completed"
+        );
         let core = this.agen.core();
         if !this.locked {
             if !core.try_lock() {
@@ -149,7 +152,9 @@ impl<Y, R, F: Future<Output = R> + ?Sized, S: AnextValue> Future for ASend<'_, Y
                 this.release();
                 Poll::Ready(Ok(item))
             }
-            Poll::Ready(Step::Ended) => Poll::Ready(Err(this.finish(AsyncGenError::StopAsyncIteration))),
+            Poll::Ready(Step::Ended) => {
+                Poll::Ready(Err(this.finish(AsyncGenError::StopAsyncIteration)))
+            }
             Poll::Pending => Poll::Pending,
         }
     }
@@ -232,7 +237,8 @@ impl<Y, R, F: ?Sized, S> Future for AClose<'_, Y, R, F, S> {
                 let agen = this.agen.core;
                 // SAFETY: we hold the run lock, which is exclusive access,
                 // and the body is never polled after this.
-                this.cleanups = context::collect_cleanups(|| unsafe { Core::drop_body(agen, CLOSED) });
+                this.cleanups =
+                    context::collect_cleanups(|| unsafe { Core::drop_body(agen, CLOSED) });
             }
         }
         while let Some(first) = this.cleanups.first_mut() {
