@@ -35,8 +35,9 @@ impl Scope {
         let msg = match self {
             Scope::Body => return None,
             Scope::Closure => {
-                "`yield` inside a closure cannot suspend the generator: a closure runs on its own; \
-                 move the `yield` out of the closure (a `for` loop instead of `for_each`, say)"
+                "`yield` inside a closure cannot suspend the generator: the closure is a function \
+                 of its own; move the `yield` out of the closure (a `for` loop instead of \
+                 `for_each`, say)"
             }
             Scope::AsyncBlock => {
                 "`yield` inside a nested `async` block cannot suspend the generator: the block is \
