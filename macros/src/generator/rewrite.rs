@@ -102,6 +102,13 @@ impl Rewriter {
         let mut co = handle();
         co.set_span(co.span().located_at(yield_token));
         let method = syn::Ident::new("__yield", yield_token);
+        // The value in a block of its own: a value of the wrong type is then
+        // a plain "expected `Y`, found `T`" at the value, not an argument
+        // error that names `__yield` and points into the runtime's source.
+        // The braces are the macro's (not the user's), so `unused_braces`
+        // leaves them alone.
+        let mut value = Group::new(Delimiter::Brace, value);
+        value.set_span(Span::call_site().located_at(yield_token));
         syn::parse_quote_spanned!(yield_token=> #co.#method(#value).await)
     }
 
