@@ -65,11 +65,8 @@ async fn reads_a_queue_and_yields_what_arrives() {
     let queue = Rc::new(asyncio::Queue::new(0));
     let q = queue.clone();
     let agen = async_gen! {
-        loop {
-            match q.get().await {
-                Some(v) => yield v,
-                None => break,
-            }
+        while let Some(v) = q.get().await {
+            yield v;
         }
     };
     let producer = asyncio::create_task(async move {

@@ -79,8 +79,11 @@ pub(crate) fn function(
         -> #path<#yield_ty, #return_ty, #send_ty, impl ::core::future::Future<Output = #return_ty>>
     );
     let expr = generator(body, &quote!(#yield_ty), &quote!(#send_ty));
+    // The user wrote `AsyncGen<Y, R, S>`; the fourth argument (repeating
+    // `R`) is ours, so clippy's complexity count is not the user's concern.
     quote_spanned! {sig.fn_token.span=>
         #(#attrs)*
+        #[allow(clippy::type_complexity)]
         #vis #sig {
             #expr
         }
