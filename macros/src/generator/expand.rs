@@ -21,7 +21,11 @@ use super::validate;
 /// gets no `unsafe` powers. The handle is only awaited in place by the
 /// rewritten `yield`s (the contract of `__from_raw`), and its name is
 /// hygienic, so the body's own code cannot reach it.
-pub(crate) fn generator(body: &TokenStream, yield_ty: &TokenStream, send_ty: &TokenStream) -> TokenStream {
+pub(crate) fn generator(
+    body: &TokenStream,
+    yield_ty: &TokenStream,
+    send_ty: &TokenStream,
+) -> TokenStream {
     let co = handle();
     let make = syn::Ident::new("__asyncio_body", proc_macro2::Span::mixed_site());
     quote! {
@@ -50,7 +54,9 @@ pub(crate) fn function(
         path,
         valid,
     } = types;
-    let span = declared.as_ref().map_or_else(|| sig.ident.span(), |t| t.span());
+    let span = declared
+        .as_ref()
+        .map_or_else(|| sig.ident.span(), |t| t.span());
     sig.asyncness = None;
     // A `const` one was reported; the generator cannot be built in a const.
     sig.constness = None;

@@ -103,14 +103,17 @@ fn starts_like_item(tokens: &TokenStream) -> bool {
                 iter.next();
             }
             TokenTree::Ident(i) if i == "pub" => {
-                if matches!(iter.peek(), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis) {
+                if matches!(iter.peek(), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis)
+                {
                     iter.next();
                 }
             }
             // Never an expression: `extern "C" fn`, `extern crate`, ...
             TokenTree::Ident(i) if i == "extern" => return true,
             // `const fn`, `const X: T`, but not a `const { .. }` block.
-            TokenTree::Ident(i) if i == "const" => return matches!(iter.peek(), Some(TokenTree::Ident(_))),
+            TokenTree::Ident(i) if i == "const" => {
+                return matches!(iter.peek(), Some(TokenTree::Ident(_)));
+            }
             // `async fn`, `unsafe impl`, but not an `async`/`unsafe` block.
             TokenTree::Ident(i) if i == "async" || i == "unsafe" => {
                 if !matches!(iter.peek(), Some(TokenTree::Ident(next)) if next != "move") {
@@ -131,9 +134,14 @@ fn starts_like_item(tokens: &TokenStream) -> bool {
 /// signature still declares the function for the rest of the crate.
 fn stub(chunk: TokenStream) -> Option<ItemFn> {
     let mut trees: Vec<TokenTree> = chunk.into_iter().collect();
-    let body = trees.iter().rposition(|t| matches!(t, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace))?;
+    let body = trees
+        .iter()
+        .rposition(|t| matches!(t, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace))?;
     let span = trees[body].span();
-    let mut empty = Group::new(Delimiter::Brace, quote::quote_spanned!(span=> ::core::unreachable!()));
+    let mut empty = Group::new(
+        Delimiter::Brace,
+        quote::quote_spanned!(span=> ::core::unreachable!()),
+    );
     empty.set_span(span);
     trees[body] = TokenTree::Group(empty);
     let mut f: ItemFn = syn::parse2(trees.into_iter().collect()).ok()?;
@@ -152,7 +160,8 @@ fn starts_with_fn(tokens: &TokenStream) -> bool {
                 iter.next();
             }
             TokenTree::Ident(i) if i == "pub" => {
-                if matches!(iter.peek(), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis) {
+                if matches!(iter.peek(), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis)
+                {
                     iter.next();
                 }
             }
@@ -178,7 +187,9 @@ fn parenthesize_scrutinee_yields(tokens: TokenStream) -> TokenStream {
             TokenTree::Ident(ident) if ident == "match" || ident == "if" || ident == "while" => {
                 in_head = true;
             }
-            TokenTree::Ident(ident) if ident == "yield" && in_head && heads_expression(&trees[..i]) => {
+            TokenTree::Ident(ident)
+                if ident == "yield" && in_head && heads_expression(&trees[..i]) =>
+            {
                 let end = (i..trees.len())
                     .find(|&j| matches!(&trees[j], TokenTree::Group(g) if g.delimiter() == Delimiter::Brace))
                     .unwrap_or(trees.len());
@@ -205,7 +216,10 @@ fn parenthesize_scrutinee_yields(tokens: TokenStream) -> TokenStream {
 fn recurse(tree: TokenTree) -> TokenTree {
     match tree {
         TokenTree::Group(group) => {
-            let mut new = Group::new(group.delimiter(), parenthesize_scrutinee_yields(group.stream()));
+            let mut new = Group::new(
+                group.delimiter(),
+                parenthesize_scrutinee_yields(group.stream()),
+            );
             new.set_span(group.span());
             TokenTree::Group(new)
         }
@@ -218,7 +232,9 @@ fn recurse(tree: TokenTree) -> TokenTree {
 fn heads_expression(before: &[TokenTree]) -> bool {
     match before {
         [.., TokenTree::Ident(kw)] => kw == "match" || kw == "if" || kw == "while",
-        [.., prev, TokenTree::Punct(eq)] if eq.as_char() == '=' && eq.spacing() == Spacing::Alone => {
+        [.., prev, TokenTree::Punct(eq)]
+            if eq.as_char() == '=' && eq.spacing() == Spacing::Alone =>
+        {
             !matches!(prev, TokenTree::Punct(p) if p.spacing() == Spacing::Joint)
         }
         _ => false,

@@ -204,7 +204,8 @@ impl Rewriter {
                     }
                 }
                 TokenTree::Group(group) => {
-                    let async_block = group.delimiter() == Delimiter::Brace && after_async(&trees[..i]);
+                    let async_block =
+                        group.delimiter() == Delimiter::Brace && after_async(&trees[..i]);
                     let scope = if item_head && group.delimiter() == Delimiter::Brace {
                         item_head = false;
                         Scope::Item
@@ -272,9 +273,9 @@ fn starts_closure(before: &[TokenTree]) -> bool {
     match before.last() {
         None => true,
         Some(TokenTree::Punct(p)) => p.as_char() != '?',
-        Some(TokenTree::Ident(kw)) => {
-            ["move", "async", "return", "break", "in", "yield", "else"].iter().any(|k| kw == k)
-        }
+        Some(TokenTree::Ident(kw)) => ["move", "async", "return", "break", "in", "yield", "else"]
+            .iter()
+            .any(|k| kw == k),
         Some(TokenTree::Group(_) | TokenTree::Literal(_)) => false,
     }
 }
@@ -305,7 +306,9 @@ impl VisitMut for Rewriter {
     fn visit_expr_mut(&mut self, expr: &mut Expr) {
         match expr {
             Expr::Yield(ExprYield {
-                yield_token, expr: value, ..
+                yield_token,
+                expr: value,
+                ..
             }) => {
                 let span = yield_token.span;
                 let mut value = value.take();
@@ -315,10 +318,14 @@ impl VisitMut for Rewriter {
                 *expr = self.replace(span, value);
             }
             Expr::Closure(closure) => {
-                self.within(Scope::Closure, |this| visit_mut::visit_expr_closure_mut(this, closure));
+                self.within(Scope::Closure, |this| {
+                    visit_mut::visit_expr_closure_mut(this, closure)
+                });
             }
             Expr::Async(block) => {
-                self.within(Scope::AsyncBlock, |this| visit_mut::visit_expr_async_mut(this, block));
+                self.within(Scope::AsyncBlock, |this| {
+                    visit_mut::visit_expr_async_mut(this, block)
+                });
             }
             _ => visit_mut::visit_expr_mut(self, expr),
         }
