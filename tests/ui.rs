@@ -1,5 +1,6 @@
-//! Compile-fail and compile-pass cases for `#[asyncio::main]` and
-//! `#[asyncio::test]`, one file per case under `ui-tests/`.
+//! Compile-fail and compile-pass cases for `#[asyncio::main]`,
+//! `#[asyncio::test]` and `async_gen!` (the `gen_*` files), one file per
+//! case under `ui-tests/` (pass cases, which also run, under `pass/`).
 
 #[test]
 fn ui() {
