@@ -17,7 +17,7 @@ pub(crate) fn check(kind: Kind, func: &EntryFn, errors: &mut Vec<Error>) {
             .map(|span| {
                 let msg = format!(
                     "`yield` outside a generator: a `{}` function cannot yield; put the `yield` \
-             inside `asyncio::async_gen! {{ .. }}` or an `#[asyncio::async_generator]` fn",
+             in an `asyncio::async_gen! {{ .. }}` body or in an `async fn` declared inside `async_gen!`",
                     kind.attr()
                 );
                 Error::new(span, msg)
