@@ -32,11 +32,17 @@
 //! over the anchor's and over async-stream's (below 1 means faster). Every
 //! sum is checked, and passed through `black_box`.
 //!
+//! Runs are timed by the benchmark thread's CPU time (Linux's
+//! `CLOCK_THREAD_CPUTIME_ID`) where available: on a shared machine the
+//! time another process held the core would otherwise land on whichever
+//! side happened to be running. `--wall` times them by the wall clock.
+//!
 //! # Running
 //! ```text
 //! cargo bench --bench generators                # everything
 //! cargo bench --bench generators -- create      # workloads whose name contains a filter
 //! cargo bench --bench generators -- --quick     # sizes 10x smaller (a smoke test)
+//! cargo bench --bench generators -- --wall      # wall-clock time instead of CPU time
 //! ```
 
 mod harness;
@@ -50,6 +56,7 @@ fn main() {
     for arg in std::env::args().skip(1) {
         match arg.as_str() {
             "--quick" => quick = true,
+            "--wall" => harness::use_wall_clock(),
             // `cargo bench` passes `--bench`; ignore it and other flags.
             flag if flag.starts_with("--") => {}
             filter => filters.push(filter.to_owned()),
@@ -60,6 +67,7 @@ fn main() {
         |name: &str| filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str()));
 
     harness::print_machine();
+    println!("time: {}", harness::clock_name());
     println!(
         "runs per side: {RUNS} (after 1 warm-up){}",
         if quick { ", --quick: sizes / 10" } else { "" }

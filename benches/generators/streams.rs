@@ -6,13 +6,13 @@ use std::hint::black_box;
 use std::pin::{Pin, pin};
 use std::rc::Rc;
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use asyncio::generator::{Co, from_fn};
 use asyncio::{AsyncGen, Stream, async_gen};
 use futures::StreamExt;
 
-use crate::harness::block_on;
+use crate::harness::{Stopwatch, block_on};
 
 /// The anchor: `0..n` as a hand-written `Stream`.
 pub struct Counter {
@@ -139,9 +139,9 @@ async fn sum_inherent<F: Future<Output = ()>>(mut agen: AsyncGen<u64, (), (), F>
 /// Times one drain of an `n`-item stream (its creation included: one
 /// allocation at most, noise next to `n` items).
 fn time_items(n: u64, run: impl FnOnce() -> u64) -> Duration {
-    let start = Instant::now();
+    let clock = Stopwatch::start();
     let total = black_box(run());
-    let elapsed = start.elapsed();
+    let elapsed = clock.elapsed();
     assert_eq!(total, n * (n - 1) / 2, "wrong sum");
     elapsed
 }
@@ -172,7 +172,7 @@ pub fn items_floor(n: u64) -> Duration {
 
 /// Times creating and draining `n` one-item streams made by `make`.
 fn time_create<S: Stream<Item = u64>>(n: u64, make: impl Fn() -> S) -> Duration {
-    let start = Instant::now();
+    let clock = Stopwatch::start();
     let total = block_on(async {
         let mut total = 0u64;
         for _ in 0..n {
@@ -180,7 +180,7 @@ fn time_create<S: Stream<Item = u64>>(n: u64, make: impl Fn() -> S) -> Duration 
         }
         total
     });
-    let elapsed = start.elapsed();
+    let elapsed = clock.elapsed();
     assert_eq!(black_box(total), n, "wrong sum");
     elapsed
 }
