@@ -96,8 +96,34 @@ where
         // reference anywhere that outlives the body it returns; and `Co` is
         // not `Sync`, so the reference cannot reach another thread.
         let co: &'g Co<Y, S> = unsafe { slot.cast::<Co<Y, S>>().as_ref() };
-        producer(co)
+        CoBody {
+            co,
+            body: producer(co),
+        }
     })
+}
+
+pin_project_lite::pin_project! {
+    /// A [`from_fn`] body: before each poll, wakes the shared-handle
+    /// `yield` the generator resumed, as `join!` or a `FuturesUnordered`
+    /// in the body would not poll it again otherwise. (The generator's
+    /// resume does not do it, so the macro's path does not pay for it.)
+    pub(crate) struct CoBody<'g, Y, S, F> {
+        co: &'g Co<Y, S>,
+        #[pin]
+        body: F,
+    }
+}
+
+impl<Y, S, F: Future> Future for CoBody<'_, Y, S, F> {
+    type Output = F::Output;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        this.co.slot.wake_resumed(cx);
+        this.body.poll(cx)
+    }
 }
 
 /// The handle `async_gen!` expansions yield through. Not a public API.
@@ -112,12 +138,20 @@ pub struct RawCo<Y, S> {
 unsafe impl<Y: Send, S: Send> Send for RawCo<Y, S> {}
 
 impl<Y, S> RawCo<Y, S> {
-    /// The expansion of `yield value`.
+    /// The expansion of `yield value`: leaves `value` in the slot now (the
+    /// macro awaits the returned future at once, so the body's next poll
+    /// of it is this same `yield`) and returns the future that suspends
+    /// the body until the generator resumes it.
     #[inline(always)]
     pub fn __yield(&self, value: Y) -> RawYield<Y, S> {
+        // SAFETY: the slot outlives the body this handle lives in, and the
+        // body runs only while the generator polls it, which is exclusive
+        // access (the contract of `__from_raw`). The slot is empty: the
+        // previous `yield` emptied it when it completed, and `yield`s of
+        // the macro do not overlap (each is awaited before the next).
+        unsafe { self.slot.as_ref() }.put(value);
         RawYield {
             slot: self.slot,
-            value: Some(value),
             _not_sync: PhantomData,
         }
     }
@@ -125,15 +159,17 @@ impl<Y, S> RawCo<Y, S> {
 
 /// The future of one `yield` in an `async_gen!` body. Not a public API.
 ///
-/// The macro awaits it in place, so it is polled first with its value and
-/// next only after the generator took the value and resumed the body; it
-/// needs none of the shared handle's checks, and no destructor: if the body
-/// is dropped at it, the generator clears the slot.
+/// Its value is already in the slot ([`RawCo::__yield`] put it there). The
+/// macro awaits it in place, so it is polled first right away, while the
+/// value waits there (`Pending`: the body suspends and the generator takes
+/// the value), and next only after the generator resumed it (`Ready` with
+/// what it was resumed with). It needs none of the shared handle's checks,
+/// and no destructor: if the body is dropped at it, the generator clears
+/// the slot.
 #[doc(hidden)]
 #[must_use = "a `yield` does nothing unless awaited"]
 pub struct RawYield<Y, S> {
     slot: NonNull<Slot<Y, S>>,
-    value: Option<Y>,
     _not_sync: PhantomData<std::cell::Cell<()>>,
 }
 
@@ -147,18 +183,12 @@ impl<Y, S> Future for RawYield<Y, S> {
 
     #[inline(always)]
     fn poll(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<S> {
-        let this = self.get_mut();
-        // SAFETY: the slot outlives the body this future lives in.
-        let slot = unsafe { this.slot.as_ref() };
-        match this.value.take() {
-            Some(value) => {
-                slot.put(value);
-                Poll::Pending
-            }
-            None => match slot.take_resume() {
-                Some(resumed) => Poll::Ready(resumed),
-                None => Poll::Pending,
-            },
+        // SAFETY: the slot outlives the body this future lives in, and the
+        // body is polled only by the generator, with exclusive access.
+        match unsafe { self.slot.as_ref() }.take_resume_raw() {
+            Some(resumed) => Poll::Ready(resumed),
+            // First poll: the value waits in the slot.
+            None => Poll::Pending,
         }
     }
 }

@@ -9,7 +9,7 @@ use std::cell::UnsafeCell;
 use std::future::Future;
 use std::mem::ManuallyDrop;
 use std::pin::Pin;
-use std::ptr::{NonNull, addr_of_mut};
+use std::ptr::{NonNull, addr_of, addr_of_mut};
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::task::{Context, Poll};
 
@@ -36,6 +36,13 @@ pub(crate) enum Step<Y> {
 
 /// The generator's heap block. `body` comes last so the block can be
 /// unsized to `dyn Future` (see `AsyncGen::boxed`).
+///
+/// Shared references to the block (`&Core`, from `AsyncGen::core`) live
+/// while it is stepped and while the body is dropped (the protocol futures
+/// hold one), so every field changed through a shared path is interior
+/// mutable: the slot's cells, the atomics, and `result` and `body` in an
+/// `UnsafeCell`. (Were `body` a plain field, a `&Core` held across
+/// `drop_body` would see bytes it covers change under it.)
 pub(crate) struct Core<Y, R, S, F: ?Sized> {
     pub(crate) slot: Slot<Y, S>,
     /// One of the state constants. Written only by the step holder; atomic
@@ -47,7 +54,7 @@ pub(crate) struct Core<Y, R, S, F: ?Sized> {
     /// Whether `body` still needs dropping.
     body_live: AtomicBool,
     result: UnsafeCell<Option<R>>,
-    body: ManuallyDrop<F>,
+    body: UnsafeCell<ManuallyDrop<F>>,
 }
 
 /// Allocates a block and builds the body in it; `make` gets the slot's
@@ -68,7 +75,7 @@ pub(crate) fn build<Y, R, S, F>(
         let slot = NonNull::new_unchecked(addr_of_mut!((*block).slot));
         // If `make` panics the block leaks (its fields need no drop yet).
         let body = make(slot);
-        addr_of_mut!((*block).body).write(ManuallyDrop::new(body));
+        addr_of_mut!((*block).body).write(UnsafeCell::new(ManuallyDrop::new(body)));
         NonNull::new_unchecked(block)
     }
 }
@@ -117,21 +124,6 @@ impl<Y, R, S, F: ?Sized> Core<Y, R, S, F> {
         }
     }
 
-    /// As [`resume`](Self::resume), making the value only when a `yield`
-    /// will receive it (the `Stream` path's `S::anext_value()`). `false`
-    /// when the body is over.
-    #[inline(always)]
-    pub(crate) fn resume_with(&self, value: impl FnOnce() -> S) -> bool {
-        match self.state() {
-            SUSPENDED => {
-                self.slot.resume(value());
-                true
-            }
-            UNSTARTED | RUNNING => true,
-            _ => false,
-        }
-    }
-
     /// Takes the body's return value, if it returned and nobody took it.
     ///
     /// # Safety
@@ -164,7 +156,7 @@ impl<Y, R, S, F: ?Sized> Core<Y, R, S, F> {
         unsafe {
             (*core).set_state(state);
             if (*core).body_live.swap(false, Ordering::Relaxed) {
-                ManuallyDrop::drop(&mut *addr_of_mut!((*core).body));
+                ManuallyDrop::drop(&mut *UnsafeCell::raw_get(addr_of!((*core).body)));
             }
             (*core).slot.clear();
         }
@@ -199,47 +191,182 @@ impl<Y, R, S, F: Future<Output = R> + ?Sized> Core<Y, R, S, F> {
     /// returned (the value goes to `result`) or was already over.
     ///
     /// # Safety
-    /// The caller has exclusive access (`&mut` generator or the run lock).
-    #[inline(always)]
+    /// The caller holds the run lock, which is exclusive access.
+    #[inline]
     pub(crate) unsafe fn poll_step(this: NonNull<Self>, cx: &mut Context<'_>) -> Poll<Step<Y>> {
+        // SAFETY: exclusive access per the contract.
+        let state = unsafe { this.as_ref() }.state();
+        if matches!(state, FINISHED | CLOSED) {
+            return Poll::Ready(Step::Ended);
+        }
+        // SAFETY: exclusive access per the contract; the body is not over
+        // (checked above). Other threads may read the state meanwhile (the
+        // `&self` queries), so it is written atomically: `Shared`.
+        match unsafe { Self::poll_body::<Shared>(this, state, cx) } {
+            Poll::Ready(Some(item)) => Poll::Ready(Step::Yielded(item)),
+            Poll::Ready(None) => Poll::Ready(Step::Ended),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    /// The `Stream` step, through `&mut AsyncGen`: resumes the body with
+    /// `value()` if it is suspended at a `yield`, polls it, and returns
+    /// the yielded item; `None` once it is over.
+    ///
+    /// The generator's hot path. Nothing else can reach the block while
+    /// the caller holds `&mut` (the body only reaches the slot, and only
+    /// while we poll it), so the state is read and written without atomic
+    /// operations, which lets the compiler fold the checks into the
+    /// consumer's loop.
+    ///
+    /// # Safety
+    /// The caller has `&mut` access to the generator that owns `this`.
+    #[inline(always)]
+    pub(crate) unsafe fn next_exclusive(
+        this: NonNull<Self>,
+        cx: &mut Context<'_>,
+        value: impl FnOnce() -> S,
+    ) -> Poll<Option<Y>> {
         let core = this.as_ptr();
-        // SAFETY: exclusive access per the contract. The body is pinned:
-        // it lives in the heap block until `drop_body`, which is the only
-        // place that moves or drops it, and it is not polled after that
-        // (the state check below).
-        unsafe {
-            if matches!((*core).state(), FINISHED | CLOSED) {
-                return Poll::Ready(Step::Ended);
-            }
-            // A panic in the body ends the generator: it is not polled again.
-            struct Poison<Y, R, S, F: ?Sized>(NonNull<Core<Y, R, S, F>>);
-            impl<Y, R, S, F: ?Sized> Drop for Poison<Y, R, S, F> {
-                fn drop(&mut self) {
-                    // SAFETY: the block is live for the whole step.
-                    unsafe { self.0.as_ref().set_state(CLOSED) };
-                }
-            }
-            let poison = Poison(this);
-            let body = Pin::new_unchecked(&mut **addr_of_mut!((*core).body));
-            let polled = body.poll(cx);
-            std::mem::forget(poison);
-            match polled {
-                Poll::Ready(output) => {
-                    Self::drop_body(this, FINISHED);
-                    *(*core).result.get() = Some(output);
-                    Poll::Ready(Step::Ended)
-                }
-                Poll::Pending => match (*core).slot.take_item() {
-                    Some(item) => {
-                        (*core).set_state(SUSPENDED);
-                        Poll::Ready(Step::Yielded(item))
-                    }
-                    None => {
-                        (*core).set_state(RUNNING);
-                        Poll::Pending
-                    }
-                },
+        // SAFETY: the block is live; `&mut` access per the contract, so
+        // no other thread touches the state now and a plain read is
+        // ordered after every earlier write to it (whoever made them
+        // handed the generator over to us, with synchronisation).
+        let state = unsafe { *Exclusive::state(core) };
+        match state {
+            // SAFETY: single-threaded slot access, exclusive per the contract.
+            SUSPENDED => unsafe { (*core).slot.resume(value()) },
+            UNSTARTED | RUNNING => {}
+            _ => return Poll::Ready(None),
+        }
+        // SAFETY: exclusive access per the contract; the body is not over
+        // (checked above).
+        unsafe { Self::poll_body::<Exclusive>(this, state, cx) }
+    }
+
+    /// Polls the body (not over yet) once, and records how the step ended:
+    /// `Some(item)` at a `yield`, `None` if it returned (its value goes to
+    /// `result`), `Pending` if it awaits something else.
+    ///
+    /// `state` is the state the step began in. Only the step holder writes
+    /// the state, and the body cannot reach it (its handle reaches the
+    /// slot only), so it is still `state` after the poll and is stored
+    /// only if it changes: a generator yielding item after item stays
+    /// `SUSPENDED` with no store at all.
+    ///
+    /// # Safety
+    /// The caller has exclusive access (`&mut` generator or the run lock;
+    /// `A` says which), the body has not ended (state not `FINISHED` or
+    /// `CLOSED`), and `state` is the current state.
+    #[inline(always)]
+    unsafe fn poll_body<A: Access>(
+        this: NonNull<Self>,
+        state: u8,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Y>> {
+        let core = this.as_ptr();
+        // A panic in the body ends the generator: it is not polled again.
+        // Free on the normal path (forgotten); only the unwind runs it.
+        struct Poison<Y, R, S, F: ?Sized>(NonNull<Core<Y, R, S, F>>);
+        impl<Y, R, S, F: ?Sized> Drop for Poison<Y, R, S, F> {
+            fn drop(&mut self) {
+                // SAFETY: the block is live for the whole step.
+                unsafe { self.0.as_ref().set_state(CLOSED) };
             }
         }
+        let poison = Poison(this);
+        // SAFETY: the block is live and we have exclusive access per the
+        // contract, so this is the only reference to the body now.
+        let body = unsafe { &mut **UnsafeCell::raw_get(addr_of!((*core).body)) };
+        // SAFETY: the body is pinned: it lives in the heap block until
+        // `drop_body`, which is the only place that moves or drops it, and
+        // it is not polled after that (the caller checked that it has not
+        // ended).
+        let polled = unsafe { Pin::new_unchecked(body) }.poll(cx);
+        std::mem::forget(poison);
+        match polled {
+            Poll::Ready(output) => {
+                // SAFETY: exclusive access per the contract; the body is
+                // not polled again (the state says `FINISHED`).
+                unsafe { Self::finish(this, output) };
+                Poll::Ready(None)
+            }
+            // SAFETY: single-threaded slot access, exclusive per the contract.
+            Poll::Pending => match unsafe { (*core).slot.take_item() } {
+                Some(item) => {
+                    if state != SUSPENDED {
+                        // SAFETY: exclusive access per the contract.
+                        unsafe { A::set_state(core, SUSPENDED) };
+                    }
+                    Poll::Ready(Some(item))
+                }
+                None => {
+                    if state != RUNNING {
+                        // SAFETY: exclusive access per the contract.
+                        unsafe { A::set_state(core, RUNNING) };
+                    }
+                    Poll::Pending
+                }
+            },
+        }
+    }
+
+    /// The body returned `output`: drop it, keep the value.
+    ///
+    /// # Safety
+    /// Exclusive access, and the body is not polled again.
+    #[cold]
+    unsafe fn finish(this: NonNull<Self>, output: R) {
+        // SAFETY: per the contract.
+        unsafe {
+            Self::drop_body(this, FINISHED);
+            *(*this.as_ptr()).result.get() = Some(output);
+        }
+    }
+}
+
+/// How a step writes the state: atomically when other threads may read it
+/// meanwhile, plainly when nothing else can reach the block.
+trait Access {
+    /// # Safety
+    /// `core` is a live block the caller has exclusive access to (in the
+    /// sense of the implementation).
+    unsafe fn set_state<Y, R, S, F: ?Sized>(core: *mut Core<Y, R, S, F>, state: u8);
+}
+
+/// Under the run lock: `&self` queries from other threads may read the
+/// state while we write it.
+struct Shared;
+
+impl Access for Shared {
+    #[inline(always)]
+    unsafe fn set_state<Y, R, S, F: ?Sized>(core: *mut Core<Y, R, S, F>, state: u8) {
+        // SAFETY: the block is live per the contract.
+        unsafe { (*core).set_state(state) }
+    }
+}
+
+/// Through `&mut AsyncGen`: no other reference to the block exists.
+struct Exclusive;
+
+impl Exclusive {
+    /// The state byte, for plain (non-atomic) access.
+    ///
+    /// # Safety
+    /// `core` is a live block.
+    #[inline(always)]
+    unsafe fn state<Y, R, S, F: ?Sized>(core: *mut Core<Y, R, S, F>) -> *mut u8 {
+        // SAFETY: the block is live per the contract.
+        unsafe { (*core).state.as_ptr() }
+    }
+}
+
+impl Access for Exclusive {
+    #[inline(always)]
+    unsafe fn set_state<Y, R, S, F: ?Sized>(core: *mut Core<Y, R, S, F>, state: u8) {
+        // SAFETY: the block is live, and with `&mut` access nothing else
+        // reads or writes the state concurrently, so a plain write is not
+        // a data race with the atomic accesses made at other times.
+        unsafe { *Exclusive::state(core) = state }
     }
 }

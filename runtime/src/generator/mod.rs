@@ -25,6 +25,8 @@ mod consume;
 mod core;
 mod protocol;
 mod slot;
+#[cfg(test)]
+mod tests;
 
 use std::future::Future;
 use std::marker::PhantomData;
@@ -34,7 +36,7 @@ use std::task::{Context, Poll};
 
 use futures_core::{FusedStream, Stream};
 
-use self::core::{CLOSED, Core, FINISHED, RUNNING, Step};
+use self::core::{CLOSED, Core, FINISHED, RUNNING};
 
 pub use self::aiter::{AsyncIterator, aiter};
 pub use self::co::{Co, Yield, from_fn};
@@ -188,17 +190,8 @@ impl<Y, R, F: Future<Output = R> + ?Sized, S: AnextValue> Stream for AsyncGen<Y,
     /// simply continues, so iterating inside `select!` loses nothing.
     #[inline(always)]
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Y>> {
-        let this = self.get_mut();
-        // Mid-step: nothing to deliver, the step continues.
-        if !this.core().resume_with(S::anext_value) {
-            return Poll::Ready(None);
-        }
-        // SAFETY: `&mut self` is exclusive access.
-        match unsafe { Core::poll_step(this.core, cx) } {
-            Poll::Ready(Step::Yielded(item)) => Poll::Ready(Some(item)),
-            Poll::Ready(Step::Ended) => Poll::Ready(None),
-            Poll::Pending => Poll::Pending,
-        }
+        // SAFETY: `&mut self` is exclusive access to the generator.
+        unsafe { Core::next_exclusive(self.get_mut().core, cx, S::anext_value) }
     }
 }
 

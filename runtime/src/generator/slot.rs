@@ -8,7 +8,8 @@
 //!
 //! Two kinds of `yield` use it. The macro's `yield` is always awaited in
 //! place, one at a time, and is polled again only after the generator
-//! resumed it, so it takes the short path ([`Slot::put`], [`Slot::take_resume`]).
+//! resumed it, so it takes the short path ([`Slot::put`],
+//! [`Slot::take_resume_raw`]).
 //! The [`Co`](super::Co) handle's `yield` may run in concurrent branches of
 //! the body (`join!`, `select!`, `FuturesUnordered`), so it checks
 //! ([`Slot::poll_yield`]): a `yield` that found the slot busy waits, and a
@@ -23,10 +24,25 @@ use std::task::{Context, Poll, Waker};
 const EMPTY: u8 = 0;
 /// `item` holds a value the consumer has not taken yet.
 const ITEM: u8 = 1;
-/// The consumer took the value; its `yield` waits to be resumed.
+/// The consumer took the value; its `yield` waits to be resumed. For a
+/// [trivial](Slot::TRIVIAL_RESUME) resume value, also: resumed (see there).
 const TAKEN: u8 = 2;
-/// `resume` holds the value the `yield` was resumed with.
+/// `resume` holds the value the `yield` was resumed with. Never used for
+/// a trivial resume value.
 const RESUMED: u8 = 3;
+
+/// Why the generator's protocol is this one, and which invariant each
+/// shortcut rests on:
+///
+/// **The resume rule.** The body is polled only by the generator's step
+/// (`Core::next_exclusive`, `Core::poll_step`), and a step whose state is
+/// "suspended at a `yield`" resumes the slot before it polls. A `yield`
+/// whose value was taken (`TAKEN`) therefore sees the body polled again
+/// only after it was resumed: `TAKEN`, seen while the body is being
+/// polled, already means "resumed". Every `yield` future is polled only
+/// while the body is (the macro's are awaited in place; a `Co` yield
+/// borrows the handle, which is `!Send` and lives no longer than the body).
+const _PROTOCOL: () = ();
 
 /// The slot shared by a generator and the `yield`s of its body.
 ///
@@ -40,9 +56,11 @@ pub(crate) struct Slot<Y, S> {
     waiting: Cell<u32>,
     item: UnsafeCell<MaybeUninit<Y>>,
     resume: UnsafeCell<MaybeUninit<S>>,
-    /// The shared-handle `yield` whose value is in flight, to wake when it
-    /// is resumed: inside `join!` or a `FuturesUnordered` nobody else
-    /// would poll it again. (The macro's `yield` never registers.)
+    /// The waker of the shared-handle `yield` whose value is in flight (or
+    /// of the last one: it is kept, so a `yield` from the same place need
+    /// not clone it again), to wake when it is resumed: inside a
+    /// `FuturesUnordered` nobody else would poll it again. (The macro's
+    /// `yield` never registers.) Woken by [`wake_resumed`](Self::wake_resumed).
     depositor: UnsafeCell<Option<Waker>>,
     /// Waiting shared-handle `yield`s, woken when the slot frees up.
     /// Allocated only the first time two `yield`s contend.
@@ -50,6 +68,16 @@ pub(crate) struct Slot<Y, S> {
 }
 
 impl<Y, S> Slot<Y, S> {
+    /// Whether the resume value carries nothing: zero-sized, with no drop
+    /// glue (`()`, the `Stream` case). Then no `RESUMED` mark is needed:
+    /// by the resume rule (see `_PROTOCOL`), `TAKEN` seen during a body
+    /// poll means resumed; and writing or reading a zero-sized value
+    /// touches no memory, so resuming costs nothing at all.
+    const TRIVIAL_RESUME: bool = std::mem::size_of::<S>() == 0 && !std::mem::needs_drop::<S>();
+
+    /// The tag a resumed `yield` finds.
+    const RESUMED_TAG: u8 = if Self::TRIVIAL_RESUME { TAKEN } else { RESUMED };
+
     pub(crate) fn new() -> Self {
         Slot {
             tag: Cell::new(EMPTY),
@@ -61,11 +89,16 @@ impl<Y, S> Slot<Y, S> {
         }
     }
 
-    /// Leaves a yielded value. The slot must be empty (else the old
-    /// contents leak; nothing unsound).
+    /// Leaves a yielded value. No value may be in flight (else the old one
+    /// leaks; nothing unsound). A trivially resumed macro `yield` leaves
+    /// the tag at `TAKEN` when it completes (see `take_resume_raw`), which
+    /// holds no value.
     #[inline(always)]
     pub(crate) fn put(&self, value: Y) {
-        debug_assert_eq!(self.tag.get(), EMPTY, "a yield found the slot busy");
+        debug_assert!(
+            self.tag.get() == EMPTY || (Self::TRIVIAL_RESUME && self.tag.get() == TAKEN),
+            "a yield found the slot busy"
+        );
         // SAFETY: single-threaded access per the type's contract; writing a
         // `MaybeUninit` never reads or drops what was there.
         unsafe { (*self.item.get()).write(value) };
@@ -86,29 +119,96 @@ impl<Y, S> Slot<Y, S> {
 
     /// Resumes the `yield` whose value was taken with `value`. Dropped if
     /// no `yield` waits for it (it was cancelled).
+    ///
+    /// Wakes nobody: a shared-handle `yield` in flight is woken by
+    /// [`CoBody`](super::co::CoBody) when the body is next polled
+    /// ([`wake_resumed`](Self::wake_resumed)), so the macro's path pays
+    /// nothing for it. A [trivial](Self::TRIVIAL_RESUME) value needs no
+    /// mark, so resuming with `()` compiles to nothing.
     #[inline(always)]
     pub(crate) fn resume(&self, value: S) {
-        if self.tag.get() == TAKEN {
+        if Self::TRIVIAL_RESUME {
+            // SAFETY: single-threaded. A zero-sized write stores nothing,
+            // so it disturbs no value in flight; if no `yield` waits, the
+            // value is simply not read (it has no drop glue to skip).
+            unsafe { (*self.resume.get()).write(value) };
+        } else if self.tag.get() == TAKEN {
             // SAFETY: `TAKEN` means `resume` is free; single-threaded.
             unsafe { (*self.resume.get()).write(value) };
             self.tag.set(RESUMED);
-            // SAFETY: single-threaded; no other reference to the cell lives.
-            if let Some(waker) = unsafe { (*self.depositor.get()).take() } {
-                waker.wake();
+        }
+    }
+
+    /// Wakes the shared-handle `yield` whose value is in flight if it was
+    /// resumed, and if it registered a waker other than the one polling
+    /// the body now: inside a `FuturesUnordered` (which gives each future
+    /// a waker of its own) nobody would poll it again otherwise. A `yield`
+    /// that registered `cx`'s own waker is polled again by whoever polls
+    /// with it (the body's direct `.await`, `join!`, `select!`: they cannot
+    /// tell their children's wakes apart, so they poll them all), and
+    /// waking that waker would only make its task poll once more for
+    /// nothing. The waker stays registered, so the next `yield` from the
+    /// same place does not clone it again. Called as the body is polled.
+    #[inline]
+    pub(crate) fn wake_resumed(&self, cx: &Context<'_>) {
+        if self.tag.get() == Self::RESUMED_TAG {
+            // SAFETY: single-threaded; the only `&mut` to the cell is made
+            // in `register`/`clear`, by the body's `yield`s and the
+            // generator, none of which the waker can reach while the
+            // generator is being polled (it is borrowed for the poll).
+            if let Some(waker) = unsafe { &*self.depositor.get() } {
+                if !waker.will_wake(cx.waker()) {
+                    waker.wake_by_ref();
+                }
             }
         }
     }
 
-    /// Takes the value the generator resumed the waiting `yield` with.
+    /// The value a resumed `yield` evaluates to.
+    ///
+    /// # Safety
+    /// The tag is `RESUMED_TAG` during a body poll, and the caller marks
+    /// the `yield` done (so this is called once per resume).
+    #[inline(always)]
+    unsafe fn read_resume(&self) -> S {
+        // SAFETY: `RESUMED` means `resume` is initialized. A trivial value
+        // is zero-sized, so nothing is read, and by the resume rule the
+        // `yield` was resumed, so this is the value `resume` was given.
+        unsafe { (*self.resume.get()).assume_init_read() }
+    }
+
+    /// Takes the value the generator resumed the waiting `yield` with; the
+    /// slot is empty afterwards. `None` if it was not resumed.
     #[inline(always)]
     pub(crate) fn take_resume(&self) -> Option<S> {
-        if self.tag.get() != RESUMED {
+        if self.tag.get() != Self::RESUMED_TAG {
             return None;
         }
         self.tag.set(EMPTY);
-        // SAFETY: `RESUMED` means `resume` is initialized; the tag change
-        // above means it is read exactly once.
-        Some(unsafe { (*self.resume.get()).assume_init_read() })
+        // SAFETY: the tag said resumed; it is now `EMPTY`, so the value is
+        // read exactly once.
+        Some(unsafe { self.read_resume() })
+    }
+
+    /// [`take_resume`](Self::take_resume) for the macro's `yield`, polled
+    /// once with its value in the slot (`ITEM`: `None`) and once resumed.
+    /// With a trivial resume value the tag stays `TAKEN`, which saves a
+    /// store per item: nothing else reads it before the next `put`
+    /// (there is no other `yield` in a macro body to wait for the slot,
+    /// and `TAKEN` holds no value to drop), and the generator, if the body
+    /// stops short of a `yield`, sees no `ITEM`.
+    #[inline(always)]
+    pub(crate) fn take_resume_raw(&self) -> Option<S> {
+        if self.tag.get() != Self::RESUMED_TAG {
+            return None;
+        }
+        if !Self::TRIVIAL_RESUME {
+            self.tag.set(EMPTY);
+        }
+        // SAFETY: the tag said resumed. The caller (`RawYield`) completes
+        // on this poll and is not polled again, and the next `yield`'s
+        // `put` moves the tag on, so the value is read exactly once.
+        Some(unsafe { self.read_resume() })
     }
 
     /// Drops whatever is in flight (the body finished or was dropped, or
