@@ -56,6 +56,7 @@ impl<Y, S> Unpin for Yield<'_, Y, S> {}
 impl<Y, S> Future for Yield<'_, Y, S> {
     type Output = S;
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<S> {
         let this = self.get_mut();
         this.slot.poll_yield(&mut this.state, cx)
@@ -118,7 +119,7 @@ pin_project_lite::pin_project! {
 impl<Y, S, F: Future> Future for CoBody<'_, Y, S, F> {
     type Output = F::Output;
 
-    #[inline]
+    #[inline(always)]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
         this.co.slot.wake_resumed(cx);

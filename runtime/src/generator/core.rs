@@ -5,7 +5,7 @@
 //! the slot's address is stable for the body's handle and the generator
 //! itself is a movable (`Unpin`) pointer. Nothing is allocated per item.
 
-use std::cell::UnsafeCell;
+use std::cell::{Cell, UnsafeCell};
 use std::future::Future;
 use std::mem::ManuallyDrop;
 use std::pin::Pin;
@@ -52,7 +52,9 @@ pub(crate) struct Core<Y, R, S, F: ?Sized> {
     /// step, so a second one while it is in flight is "already running".
     lock: AtomicBool,
     /// Whether `body` still needs dropping.
-    body_live: AtomicBool,
+    /// Touched only with exclusive access, so not atomic: an atomic swap
+    /// here cost two locked instructions per generator.
+    body_live: Cell<bool>,
     result: UnsafeCell<Option<R>>,
     body: UnsafeCell<ManuallyDrop<F>>,
 }
@@ -70,7 +72,7 @@ pub(crate) fn build<Y, R, S, F>(
         addr_of_mut!((*block).slot).write(Slot::new());
         addr_of_mut!((*block).state).write(AtomicU8::new(UNSTARTED));
         addr_of_mut!((*block).lock).write(AtomicBool::new(false));
-        addr_of_mut!((*block).body_live).write(AtomicBool::new(true));
+        addr_of_mut!((*block).body_live).write(Cell::new(true));
         addr_of_mut!((*block).result).write(UnsafeCell::new(None));
         let slot = NonNull::new_unchecked(addr_of_mut!((*block).slot));
         // If `make` panics the block leaks (its fields need no drop yet).
@@ -155,10 +157,14 @@ impl<Y, R, S, F: ?Sized> Core<Y, R, S, F> {
         // cleared first so a panicking destructor cannot cause one.
         unsafe {
             (*core).set_state(state);
-            if (*core).body_live.swap(false, Ordering::Relaxed) {
+            if (*core).body_live.replace(false) {
                 ManuallyDrop::drop(&mut *UnsafeCell::raw_get(addr_of!((*core).body)));
+                // Only the body and a resume of a `yield` in it leave
+                // values in the slot, and neither happens once it is gone
+                // (the state says so): one clearing is enough. (If the
+                // body's destructor panics, `Slot`'s own `Drop` clears it.)
+                (*core).slot.release();
             }
-            (*core).slot.clear();
         }
     }
 

@@ -211,29 +211,51 @@ impl<Y, S> Slot<Y, S> {
         Some(unsafe { self.read_resume() })
     }
 
-    /// Drops whatever is in flight (the body finished or was dropped, or
-    /// a `yield` was cancelled), and lets a waiting `yield` in.
-    pub(crate) fn clear(&self) {
+    /// Drops the value in flight, if any.
+    #[inline]
+    fn drop_values(&self) {
         let tag = self.tag.replace(EMPTY);
         // SAFETY: the tag said which value is initialized; it is now
-        // `EMPTY`, so it is dropped exactly once. Single-threaded, and no
-        // other reference to the waker cells lives.
+        // `EMPTY`, so it is dropped exactly once. Single-threaded.
         unsafe {
             match tag {
                 ITEM => (*self.item.get()).assume_init_drop(),
                 RESUMED => (*self.resume.get()).assume_init_drop(),
                 _ => {}
             }
-            drop((*self.depositor.get()).take());
         }
+    }
+
+    /// A `yield` was cancelled: drops what it had in flight, and lets a
+    /// waiting `yield` in.
+    pub(crate) fn clear(&self) {
+        self.drop_values();
+        // SAFETY: single-threaded; no other reference to the cell lives.
+        drop(unsafe { (*self.depositor.get()).take() });
         self.wake_waiters();
     }
 
+    /// The body is gone (returned, closed or dropped): drops what it had
+    /// in flight, and the waker of its last shared-handle `yield`. No
+    /// `yield` waits any more (each one dropped with the body left the
+    /// queue), so there is nobody to wake.
+    #[inline]
+    pub(crate) fn release(&self) {
+        self.drop_values();
+        // SAFETY: single-threaded; no other reference to the cell lives.
+        drop(unsafe { (*self.depositor.get()).take() });
+    }
+
     /// Wakes the `yield`s waiting for the slot (it just became free).
+    #[inline]
     fn wake_waiters(&self) {
-        if self.waiting.get() == 0 {
-            return;
+        if self.waiting.get() != 0 {
+            self.wake_waiters_now();
         }
+    }
+
+    #[cold]
+    fn wake_waiters_now(&self) {
         // SAFETY: single-threaded; the vector is taken out before any
         // waker runs, so a waker that reaches the slot finds it empty.
         let waiters = unsafe { std::mem::take(&mut *self.waiters.get()) };
@@ -242,20 +264,33 @@ impl<Y, S> Slot<Y, S> {
         }
     }
 
-    /// Registers `cx`'s waker in `cell`.
+    /// Registers `cx`'s waker in `cell` (a comparison when it is there
+    /// already, as it is for every `yield` after the first from the same
+    /// place).
+    #[inline]
     fn register(cell: &UnsafeCell<Option<Waker>>, cx: &Context<'_>) {
         // SAFETY: single-threaded; no other reference to the cell lives.
-        let slot = unsafe { &mut *cell.get() };
-        match slot {
-            Some(waker) if waker.will_wake(cx.waker()) => {}
-            _ => *slot = Some(cx.waker().clone()),
+        let registered = unsafe { &*cell.get() };
+        if !matches!(registered, Some(waker) if waker.will_wake(cx.waker())) {
+            Self::register_new(cell, cx);
         }
     }
 
-    /// Polls one `yield` of the shared handle; see [`YieldState`].
+    #[cold]
+    fn register_new(cell: &UnsafeCell<Option<Waker>>, cx: &Context<'_>) {
+        let waker = cx.waker().clone();
+        // SAFETY: single-threaded; no other reference to the cell lives
+        // (the clone above ran the waker's code, not ours, before this).
+        drop(unsafe { (*cell.get()).replace(waker) });
+    }
+
+    /// Polls one `yield` of the shared handle; see [`YieldState`]. The
+    /// common cases (leave the value in a free slot; find it resumed) are
+    /// inlined into the body; waiting for a busy slot is not.
+    #[inline]
     pub(crate) fn poll_yield(&self, state: &mut YieldState<Y>, cx: &mut Context<'_>) -> Poll<S> {
-        if let YieldState::Deposited = state {
-            return match self.take_resume() {
+        match state {
+            YieldState::Deposited => match self.take_resume() {
                 Some(value) => {
                     *state = YieldState::Done;
                     self.wake_waiters();
@@ -265,8 +300,23 @@ impl<Y, S> Slot<Y, S> {
                     Self::register(&self.depositor, cx);
                     Poll::Pending
                 }
-            };
+            },
+            // The slot is free and nobody waits for it: leave the value.
+            YieldState::Fresh(_) if self.tag.get() == EMPTY && self.waiting.get() == 0 => {
+                if let YieldState::Fresh(value) = std::mem::replace(state, YieldState::Deposited) {
+                    self.put(value);
+                }
+                Self::register(&self.depositor, cx);
+                Poll::Pending
+            }
+            _ => self.poll_yield_slow(state, cx),
         }
+    }
+
+    /// [`poll_yield`](Self::poll_yield) for a `yield` that finds the slot
+    /// busy, or waited for it.
+    #[cold]
+    fn poll_yield_slow(&self, state: &mut YieldState<Y>, cx: &mut Context<'_>) -> Poll<S> {
         let waited = matches!(state, YieldState::Waiting(_));
         match std::mem::replace(state, YieldState::Done) {
             YieldState::Fresh(value) | YieldState::Waiting(value) => {
@@ -288,7 +338,7 @@ impl<Y, S> Slot<Y, S> {
                 }
                 Poll::Pending
             }
-            YieldState::Deposited => unreachable!("handled above"),
+            YieldState::Deposited => unreachable!("handled by poll_yield"),
             YieldState::Done => panic!("a `yield` future was polled after it completed"),
         }
     }
@@ -306,8 +356,11 @@ impl<Y, S> Slot<Y, S> {
 }
 
 impl<Y, S> Drop for Slot<Y, S> {
+    /// Drops a value left in flight (normally `release` already did, when
+    /// the body went; not if its destructor panicked). The wakers drop
+    /// with their fields.
     fn drop(&mut self) {
-        self.clear();
+        self.drop_values();
     }
 }
 
