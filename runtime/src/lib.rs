@@ -44,8 +44,8 @@ pub use crate::event_loop::{
     set_event_loop,
 };
 pub use crate::future::Future;
-pub use crate::generator::{AsyncGen, AsyncGenError, AsyncIterator, Co, aiter};
 pub use crate::gather::{Gather, GatherAll, GatherTuple, GatherTupleAll, TaskTuple, gather};
+pub use crate::generator::{AsyncGen, AsyncGenError, AsyncIterator, Co, aiter};
 pub use crate::handle::{Handle, TimerHandle};
 pub use crate::run::{Runner, run};
 pub use crate::shield::{Shield, shield};
