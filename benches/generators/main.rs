@@ -37,6 +37,16 @@
 //! time another process held the core would otherwise land on whichever
 //! side happened to be running. `--wall` times them by the wall clock.
 //!
+//! # Codegen units
+//! `futures`' `StreamExt::next` reaches `poll_next` through
+//! `poll_next_unpin`, a generic function without `#[inline]`. With the
+//! default 16 codegen units rustc may place its instance in another unit
+//! than the consumer, where LLVM cannot inline it, and then every item
+//! pays a call (here: for `async_gen!`, `from_fn` and async-stream, not for
+//! the hand-written stream). `AsyncGen::next` is `#[inline]` and is
+//! inlined either way. With one codegen unit (or LTO) the call goes:
+//! `CARGO_PROFILE_BENCH_CODEGEN_UNITS=1 cargo bench --bench generators`.
+//!
 //! # Running
 //! ```text
 //! cargo bench --bench generators                # everything

@@ -151,16 +151,18 @@ impl<Y, S> Slot<Y, S> {
     /// same place does not clone it again. Called as the body is polled.
     #[inline]
     pub(crate) fn wake_resumed(&self, cx: &Context<'_>) {
-        if self.tag.get() == Self::RESUMED_TAG {
-            // SAFETY: single-threaded; the only `&mut` to the cell is made
-            // in `register`/`clear`, by the body's `yield`s and the
-            // generator, none of which the waker can reach while the
-            // generator is being polled (it is borrowed for the poll).
-            if let Some(waker) = unsafe { &*self.depositor.get() } {
-                if !waker.will_wake(cx.waker()) {
-                    waker.wake_by_ref();
-                }
-            }
+        if self.tag.get() != Self::RESUMED_TAG {
+            return;
+        }
+        // SAFETY: single-threaded; the cell is written only by the body's
+        // `yield`s (`register_new`) and the generator (`clear`, `release`),
+        // none of which the waker's code can reach while the generator is
+        // being polled (it is borrowed for the poll).
+        let registered = unsafe { &*self.depositor.get() };
+        if let Some(waker) = registered
+            && !waker.will_wake(cx.waker())
+        {
+            waker.wake_by_ref();
         }
     }
 
