@@ -51,8 +51,7 @@ pub(crate) struct Core<Y, R, S, F: ?Sized> {
     /// Held by a protocol call (`anext`, `asend`, `aclose`) for the whole
     /// step, so a second one while it is in flight is "already running".
     lock: AtomicBool,
-    /// Whether `body` still needs dropping.
-    /// Touched only with exclusive access, so not atomic: an atomic swap
+    /// Whether `body` still needs dropping. Touched only with exclusive access, so not atomic: an atomic swap
     /// here cost two locked instructions per generator.
     body_live: Cell<bool>,
     result: UnsafeCell<Option<R>>,

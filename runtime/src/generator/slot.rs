@@ -15,6 +15,20 @@
 //! ([`Slot::poll_yield`]): a `yield` that found the slot busy waits, and a
 //! waiting `yield` goes before one that has not waited yet, so values come
 //! out in the order the `yield`s were reached and none is overwritten.
+//!
+//! # The resume rule
+//!
+//! The body is polled only by the generator's step (`Core::next_exclusive`,
+//! `Core::poll_step`), and a step that finds the generator suspended at a
+//! `yield` resumes the slot before it polls. A `yield` whose value was
+//! taken (`TAKEN`) therefore sees the body polled again only after it was
+//! resumed: `TAKEN`, seen while the body is being polled, already means
+//! "resumed". Every `yield` future is polled only while the body is (the
+//! macro's are awaited in place, by the contract of
+//! `AsyncGen::__from_raw`; a `Co` yield borrows the handle, which is
+//! `!Send` and lives no longer than the body). Two shortcuts rest on this
+//! rule: a [trivial](Slot::TRIVIAL_RESUME) resume value needs no `RESUMED`
+//! mark, and [`Slot::take_resume_raw`] leaves the tag at `TAKEN`.
 
 use std::cell::{Cell, UnsafeCell};
 use std::mem::MaybeUninit;
@@ -25,24 +39,12 @@ const EMPTY: u8 = 0;
 /// `item` holds a value the consumer has not taken yet.
 const ITEM: u8 = 1;
 /// The consumer took the value; its `yield` waits to be resumed. For a
-/// [trivial](Slot::TRIVIAL_RESUME) resume value, also: resumed (see there).
+/// [trivial](Slot::TRIVIAL_RESUME) resume value, also: resumed (by the
+/// resume rule, see the module docs).
 const TAKEN: u8 = 2;
 /// `resume` holds the value the `yield` was resumed with. Never used for
 /// a trivial resume value.
 const RESUMED: u8 = 3;
-
-/// Why the generator's protocol is this one, and which invariant each
-/// shortcut rests on:
-///
-/// **The resume rule.** The body is polled only by the generator's step
-/// (`Core::next_exclusive`, `Core::poll_step`), and a step whose state is
-/// "suspended at a `yield`" resumes the slot before it polls. A `yield`
-/// whose value was taken (`TAKEN`) therefore sees the body polled again
-/// only after it was resumed: `TAKEN`, seen while the body is being
-/// polled, already means "resumed". Every `yield` future is polled only
-/// while the body is (the macro's are awaited in place; a `Co` yield
-/// borrows the handle, which is `!Send` and lives no longer than the body).
-const _PROTOCOL: () = ();
 
 /// The slot shared by a generator and the `yield`s of its body.
 ///
@@ -70,7 +72,7 @@ pub(crate) struct Slot<Y, S> {
 impl<Y, S> Slot<Y, S> {
     /// Whether the resume value carries nothing: zero-sized, with no drop
     /// glue (`()`, the `Stream` case). Then no `RESUMED` mark is needed:
-    /// by the resume rule (see `_PROTOCOL`), `TAKEN` seen during a body
+    /// by the resume rule (see the module docs), `TAKEN` seen during a body
     /// poll means resumed; and writing or reading a zero-sized value
     /// touches no memory, so resuming costs nothing at all.
     const TRIVIAL_RESUME: bool = std::mem::size_of::<S>() == 0 && !std::mem::needs_drop::<S>();
