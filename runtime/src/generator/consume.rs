@@ -35,17 +35,7 @@ impl<Y, R, S: AnextValue, F: Future<Output = R> + ?Sized> AsyncGen<Y, R, S, F> {
     where
         P: FnMut(&Y) -> bool,
     {
-        let body = move |co: RawCo<Y, ()>| async move {
-            let mut inner = self;
-            while let Some(item) = inner.next().await {
-                if predicate(&item) {
-                    co.__yield(item).await;
-                }
-            }
-            inner.take_return().expect(NO_RETURN)
-        };
-        // SAFETY: the handle is only awaited in place, in the body above.
-        unsafe { AsyncGen::__from_raw(body) }
+        self.adapt(move |item| std::future::ready(predicate(&item).then_some(item)))
     }
 
     /// Transforms each item: the expression of a comprehension.
@@ -53,15 +43,7 @@ impl<Y, R, S: AnextValue, F: Future<Output = R> + ?Sized> AsyncGen<Y, R, S, F> {
     where
         M: FnMut(Y) -> T,
     {
-        let body = move |co: RawCo<T, ()>| async move {
-            let mut inner = self;
-            while let Some(item) = inner.next().await {
-                co.__yield(f(item)).await;
-            }
-            inner.take_return().expect(NO_RETURN)
-        };
-        // SAFETY: the handle is only awaited in place, in the body above.
-        unsafe { AsyncGen::__from_raw(body) }
+        self.adapt(move |item| std::future::ready(Some(f(item))))
     }
 
     /// Transforms each item with an async function, awaiting each result
@@ -71,11 +53,25 @@ impl<Y, R, S: AnextValue, F: Future<Output = R> + ?Sized> AsyncGen<Y, R, S, F> {
         M: FnMut(Y) -> Fut,
         Fut: Future<Output = T>,
     {
+        self.adapt(move |item| {
+            let value = f(item);
+            async move { Some(value.await) }
+        })
+    }
+
+    /// The adapters' one generator: for each item, `step` says what to
+    /// yield (`None`: skip it); the inner return value is passed through.
+    fn adapt<T, Fut, M>(self, mut step: M) -> AsyncGen<T, R, (), impl Future<Output = R>>
+    where
+        M: FnMut(Y) -> Fut,
+        Fut: Future<Output = Option<T>>,
+    {
         let body = move |co: RawCo<T, ()>| async move {
             let mut inner = self;
             while let Some(item) = inner.next().await {
-                let value = f(item).await;
-                co.__yield(value).await;
+                if let Some(value) = step(item).await {
+                    co.__yield(value).await;
+                }
             }
             inner.take_return().expect(NO_RETURN)
         };

@@ -113,7 +113,7 @@ impl<G: Stream + Unpin> Future for Next<'_, G> {
 /// Dropped mid-step, it releases the lock and leaves the step in flight;
 /// `anext`/`next` continue it.
 #[must_use = "futures do nothing unless awaited"]
-pub struct ASend<'a, Y, R, F: ?Sized, S> {
+pub struct ASend<'a, Y, R, S, F: ?Sized> {
     agen: &'a AsyncGen<Y, R, S, F>,
     /// `None` for `anext`, which resumes with `S::anext_value()`.
     value: Option<S>,
@@ -122,11 +122,11 @@ pub struct ASend<'a, Y, R, F: ?Sized, S> {
 }
 
 /// The future of [`AsyncGen::anext`].
-pub type ANext<'a, Y, R, F, S> = ASend<'a, Y, R, F, S>;
+pub type ANext<'a, Y, R, S, F> = ASend<'a, Y, R, S, F>;
 
-impl<Y, R, F: ?Sized, S> Unpin for ASend<'_, Y, R, F, S> {}
+impl<Y, R, F: ?Sized, S> Unpin for ASend<'_, Y, R, S, F> {}
 
-impl<Y, R, F: Future<Output = R> + ?Sized, S: AnextValue> Future for ASend<'_, Y, R, F, S> {
+impl<Y, R, F: Future<Output = R> + ?Sized, S: AnextValue> Future for ASend<'_, Y, R, S, F> {
     type Output = Result<Y, AsyncGenError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
@@ -160,7 +160,7 @@ impl<Y, R, F: Future<Output = R> + ?Sized, S: AnextValue> Future for ASend<'_, Y
     }
 }
 
-impl<Y, R, F: ?Sized, S: AnextValue> ASend<'_, Y, R, F, S> {
+impl<Y, R, F: ?Sized, S: AnextValue> ASend<'_, Y, R, S, F> {
     /// Resumes the body with our value, under the lock.
     fn begin(&mut self, core: &Core<Y, R, S, F>) -> Result<(), AsyncGenError> {
         match (core.state(), self.value.take()) {
@@ -191,7 +191,7 @@ impl<Y, R, F: ?Sized, S: AnextValue> ASend<'_, Y, R, F, S> {
     }
 }
 
-impl<Y, R, F: ?Sized, S> Drop for ASend<'_, Y, R, F, S> {
+impl<Y, R, F: ?Sized, S> Drop for ASend<'_, Y, R, S, F> {
     fn drop(&mut self) {
         if self.locked {
             self.agen.core().unlock();
@@ -206,16 +206,16 @@ impl<Y, R, F: ?Sized, S> Drop for ASend<'_, Y, R, F, S> {
 /// [`finally`](crate::finally), in order. If this future is dropped before
 /// they finish, the rest are handed to the loop like any released cleanup.
 #[must_use = "futures do nothing unless awaited"]
-pub struct AClose<'a, Y, R, F: ?Sized, S> {
+pub struct AClose<'a, Y, R, S, F: ?Sized> {
     agen: &'a AsyncGen<Y, R, S, F>,
     started: bool,
     cleanups: Vec<Cleanup>,
     location: &'static Location<'static>,
 }
 
-impl<Y, R, F: ?Sized, S> Unpin for AClose<'_, Y, R, F, S> {}
+impl<Y, R, F: ?Sized, S> Unpin for AClose<'_, Y, R, S, F> {}
 
-impl<Y, R, F: ?Sized, S> Future for AClose<'_, Y, R, F, S> {
+impl<Y, R, F: ?Sized, S> Future for AClose<'_, Y, R, S, F> {
     type Output = Result<(), AsyncGenError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
@@ -251,7 +251,7 @@ impl<Y, R, F: ?Sized, S> Future for AClose<'_, Y, R, F, S> {
     }
 }
 
-impl<Y, R, F: ?Sized, S> Drop for AClose<'_, Y, R, F, S> {
+impl<Y, R, F: ?Sized, S> Drop for AClose<'_, Y, R, S, F> {
     fn drop(&mut self) {
         for cleanup in self.cleanups.drain(..) {
             hand_over(cleanup, self.location);
@@ -272,7 +272,7 @@ impl<Y, R, F: Future<Output = R> + ?Sized, S: AnextValue> AsyncGen<Y, R, S, F> {
     /// `S::anext_value()`) and returns the next yielded value, or
     /// `Err(StopAsyncIteration)` once it is over, or `Err(AlreadyRunning)`
     /// if another protocol call on it is in flight.
-    pub fn anext(&self) -> ANext<'_, Y, R, F, S> {
+    pub fn anext(&self) -> ANext<'_, Y, R, S, F> {
         ASend {
             agen: self,
             value: None,
@@ -286,7 +286,7 @@ impl<Y, R, F: Future<Output = R> + ?Sized, S: AnextValue> AsyncGen<Y, R, S, F> {
     /// yielded value. Before the first `anext` there is no `yield` to
     /// receive it: `Err(JustStarted)`, unless `value` is the `anext` value
     /// (`()`, `None`), as Python allows `asend(None)`.
-    pub fn asend(&self, value: S) -> ASend<'_, Y, R, F, S> {
+    pub fn asend(&self, value: S) -> ASend<'_, Y, R, S, F> {
         ASend {
             agen: self,
             value: Some(value),
@@ -300,7 +300,7 @@ impl<Y, R, F: Future<Output = R> + ?Sized, S: AnextValue> AsyncGen<Y, R, S, F> {
     /// is over, or never started, just marks it closed. Afterwards every
     /// call reports `StopAsyncIteration` and `next` returns `None`.
     #[track_caller]
-    pub fn aclose(&self) -> AClose<'_, Y, R, F, S> {
+    pub fn aclose(&self) -> AClose<'_, Y, R, S, F> {
         AClose {
             agen: self,
             started: false,
@@ -315,7 +315,7 @@ impl<Y, R, F: Future<Output = R> + ?Sized, T: AnextValue, E> AsyncGen<Y, R, Resu
     /// the `yield` it is suspended at, where it can handle it (`match`) or
     /// pass it on (`(yield v)?` ends the generator with it). Returns the
     /// next yielded value, or `Err(StopAsyncIteration)` if the body ended.
-    pub fn athrow(&self, error: E) -> ASend<'_, Y, R, F, Result<T, E>> {
+    pub fn athrow(&self, error: E) -> ASend<'_, Y, R, Result<T, E>, F> {
         ASend {
             agen: self,
             value: Some(Err(error)),
