@@ -75,4 +75,11 @@ pub use futures_core::Stream;
 pub mod __private {
     pub use crate::generator::{AsyncGen, RawCo};
     pub use crate::run::Runner;
+
+    /// A value of any type, for `async_gen!`'s dead-code `break` to the
+    /// body's label (a `yield` in a macro's arguments): a plain call, so no
+    /// unreachable-code lint fires where a panic would. Never called.
+    pub fn label_check<T>() -> T {
+        unreachable!("async_gen!'s label check is dead code")
+    }
 }

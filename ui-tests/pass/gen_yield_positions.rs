@@ -32,6 +32,8 @@ fn main() {
         let _: () = yield 12;
         // A nested generator keeps its own `yield`s.
         let _nested = asyncio::async_gen! { yield "inner" };
+        // Also inside another macro's arguments.
+        stmts! { let _nested = asyncio::async_gen! { yield "inner" }; }
     };
     let units = asyncio::async_gen! {
         yield;

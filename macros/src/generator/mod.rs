@@ -51,6 +51,7 @@ pub(crate) fn expand(input: TokenStream) -> TokenStream {
         Err(error) => {
             let mut rewriter = rewrite::Rewriter::new();
             let body = rewriter.rewrite_tokens(input);
+            let body = rewriter.finish(body);
             let error = combine(std::iter::once(error).chain(rewriter.errors).collect())
                 .map(|error| error.to_compile_error());
             let expr = expand::generator(&body, &quote!(_), &quote!(()));
@@ -83,5 +84,6 @@ fn rewrite_body(mut stmts: Vec<Stmt>) -> (TokenStream, Vec<syn::Error>, bool) {
     for stmt in &mut stmts {
         syn::visit_mut::VisitMut::visit_stmt_mut(&mut rewriter, stmt);
     }
-    (quote!(#(#stmts)*), rewriter.errors, rewriter.yields > 0)
+    let body = rewriter.finish(quote!(#(#stmts)*));
+    (body, rewriter.errors, rewriter.yields > 0)
 }

@@ -8,6 +8,14 @@
 //! item is an error at that `yield`: it would not suspend the generator.
 //! Macro arguments are searched too (`println!`, `select!`, `join!`...);
 //! a nested `async_gen!` keeps its own `yield`s.
+//!
+//! A macro may put its arguments anywhere, a closure or an `async move`
+//! block included, where the handle could escape the generator (to another
+//! thread, or past its end). So a `yield` found in a macro's arguments
+//! also breaks, in dead code, to a label on the body: labels do not reach
+//! through closures, `async` blocks or items, so rustc rejects the one a
+//! macro has wrapped in one (E0767, naming the label below), and the handle
+//! can only be awaited by the body itself.
 
 use proc_macro2::{Delimiter, Group, Spacing, Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote, quote_spanned};
@@ -19,6 +27,16 @@ use syn::{Expr, ExprYield, Item, Macro, Stmt, Token};
 /// The hygienic name of the handle in generated code.
 pub(crate) fn handle() -> syn::Ident {
     syn::Ident::new("__asyncio_co", Span::mixed_site())
+}
+
+/// The body's label, which a `yield` in a macro breaks to (see the module
+/// docs). Its name is what rustc shows when a macro wraps the `yield` in
+/// a closure or an `async` block.
+fn body_label(location: Span) -> syn::Lifetime {
+    syn::Lifetime::new(
+        "'yield_in_a_macro_closure_or_async_block__move_it_out_of_the_macro",
+        Span::mixed_site().located_at(location),
+    )
 }
 
 /// Where a `yield` is, seen from the generator's body.
@@ -59,6 +77,10 @@ pub(crate) struct Rewriter {
     pub(crate) errors: Vec<syn::Error>,
     /// Whether any `yield` was found (errors included).
     pub(crate) yields: usize,
+    /// How many macro invocations the visit is inside.
+    macro_depth: usize,
+    /// Whether a `yield` in a macro's arguments breaks to the body's label.
+    guarded: bool,
 }
 
 impl Rewriter {
@@ -67,7 +89,18 @@ impl Rewriter {
             scope: Scope::Body,
             errors: Vec::new(),
             yields: 0,
+            macro_depth: 0,
+            guarded: false,
         }
+    }
+
+    /// The rewritten `body`, labelled if a `yield` breaks to it.
+    pub(crate) fn finish(&self, body: TokenStream) -> TokenStream {
+        if !self.guarded {
+            return body;
+        }
+        let label = body_label(Span::call_site());
+        quote!(#label: { #body })
     }
 
     /// Visits `f` inside `scope` (an inner scope never returns to `Body`).
@@ -109,7 +142,17 @@ impl Rewriter {
         // leaves them alone.
         let mut value = Group::new(Delimiter::Brace, value);
         value.set_span(Span::call_site().located_at(yield_token));
-        syn::parse_quote_spanned!(yield_token=> #co.#method(#value).await)
+        if self.macro_depth == 0 {
+            return syn::parse_quote_spanned!(yield_token=> #co.#method(#value).await);
+        }
+        self.guarded = true;
+        let label = body_label(yield_token);
+        syn::parse_quote_spanned!(yield_token=> {
+            if false {
+                break #label (::asyncio::__private::label_check());
+            }
+            #co.#method(#value).await
+        })
     }
 
     /// Rewrites the `yield`s in a macro's arguments.
@@ -117,6 +160,12 @@ impl Rewriter {
         if is_generator_macro(mac) || !contains_yield(&mac.tokens) {
             return;
         }
+        self.macro_depth += 1;
+        self.rewrite_macro_args(mac);
+        self.macro_depth -= 1;
+    }
+
+    fn rewrite_macro_args(&mut self, mac: &mut Macro) {
         // Most macros take expressions (`println!`, `vec!`, `join!`...).
         let parser = Punctuated::<Expr, Token![,]>::parse_terminated;
         if let Ok(mut args) = parser.parse2(mac.tokens.clone()) {
@@ -202,6 +251,11 @@ impl Rewriter {
                         out.extend([trees[i].clone()]);
                         i += 1;
                     }
+                }
+                TokenTree::Group(_) if is_generator_call(&trees[..i]) => {
+                    // A nested generator keeps its own `yield`s.
+                    out.extend([trees[i].clone()]);
+                    i += 1;
                 }
                 TokenTree::Group(group) => {
                     let async_block =
@@ -352,6 +406,16 @@ fn is_generator_macro(mac: &Macro) -> bool {
         .is_some_and(|s| s.ident == "async_gen" || s.ident == "async_context")
 }
 
+/// Whether a group after `before` is a generator macro's input: `before`
+/// ends with `async_gen !` (or `async_context !`).
+fn is_generator_call(before: &[TokenTree]) -> bool {
+    matches!(
+        before,
+        [.., TokenTree::Ident(id), TokenTree::Punct(bang)]
+            if bang.as_char() == '!' && (id == "async_gen" || id == "async_context")
+    )
+}
+
 /// Whether a `yield` token occurs anywhere in `tokens`.
 pub(crate) fn contains_yield(tokens: &TokenStream) -> bool {
     tokens.clone().into_iter().any(|tree| match tree {
@@ -369,14 +433,8 @@ pub(crate) fn stray_yields(tokens: &TokenStream) -> Vec<Span> {
     for (i, tree) in trees.iter().enumerate() {
         match tree {
             TokenTree::Ident(ident) if ident == "yield" => found.push(ident.span()),
-            TokenTree::Group(group) => {
-                // `async_gen! { .. }`: ident, `!`, group.
-                let is_generator = i >= 2
-                    && matches!(&trees[i - 1], TokenTree::Punct(p) if p.as_char() == '!')
-                    && matches!(&trees[i - 2], TokenTree::Ident(id) if id == "async_gen" || id == "async_context");
-                if !is_generator {
-                    found.extend(stray_yields(&group.stream()));
-                }
+            TokenTree::Group(group) if !is_generator_call(&trees[..i]) => {
+                found.extend(stray_yields(&group.stream()));
             }
             _ => {}
         }

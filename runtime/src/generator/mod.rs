@@ -2,8 +2,8 @@
 //!
 //! An [`AsyncGen`] runs its body (an ordinary `async` block) up to each
 //! `yield`, hands the value to whoever iterates it, and waits there until it
-//! is resumed. Write one with the `async_gen!` macro or the
-//! `#[async_gen]` attribute, or without macros via [`from_fn`] and a
+//! is resumed. Write one with the `async_gen!` macro (an expression, or
+//! `async fn` items inside it), or without macros via [`from_fn`] and a
 //! [`Co`] handle. The protocol is Python's:
 //!
 //! | Python | here |
@@ -18,6 +18,14 @@
 //!
 //! No thread-local carries the values and nothing is allocated per item:
 //! the generator is one heap block holding the body and a one-value slot.
+//!
+//! A `yield` belongs to the body itself: anywhere an `.await` of the body
+//! could stand, macro arguments included (`println!("{}", yield x)`,
+//! `select!` arms). One inside a closure, a nested `async` block or a
+//! nested `fn` is a compile error at that `yield`, as is one that a macro
+//! wraps in a closure or `async` block of its own (rustc then reports an
+//! unreachable label named `'yield_in_a_macro_closure_or_async_block…`):
+//! that `yield` would run as part of a separate future, not the generator.
 
 mod aiter;
 mod co;
