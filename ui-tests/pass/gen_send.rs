@@ -29,7 +29,8 @@ fn main() {
     let mut items = assert_send(shared_counts(Arc::new(2)));
     asyncio::run(async move {
         assert_eq!(block.collect::<Vec<_>>().await, [18, 19]);
-        assert_eq!(items.next().await, Some(0));
+        // So is the future of its `next()`.
+        assert_eq!(assert_send(items.next()).await, Some(0));
         assert_eq!(items.next().await, Some(1));
         assert_eq!(items.next().await, None);
         assert_eq!(items.take_return().as_deref(), Some("counted to 2"));

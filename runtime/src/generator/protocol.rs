@@ -3,11 +3,11 @@
 
 use std::fmt;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::panic::Location;
 use std::pin::Pin;
+use std::ptr::NonNull;
 use std::task::{Context, Poll};
-
-use futures_core::Stream;
 
 use super::AsyncGen;
 use super::core::{CLOSED, Core, FINISHED, RUNNING, Step, UNSTARTED};
@@ -91,17 +91,35 @@ impl std::error::Error for AsyncGenError {}
 /// The future of [`AsyncGen::next`]: the next item, `None` once the
 /// generator is over. Dropping it mid-step loses nothing: the next call
 /// continues the same step.
+///
+/// It holds the generator's block itself, not a reference to the
+/// `AsyncGen` (a pointer to the pointer): the consumer's loop then reaches
+/// the body with one load fewer per item.
 #[must_use = "futures do nothing unless awaited"]
-pub struct Next<'a, G> {
-    agen: &'a mut G,
+pub struct Next<'a, Y, R, S, F: ?Sized> {
+    core: NonNull<Core<Y, R, S, F>>,
+    /// Borrowed exclusively, as `&mut AsyncGen` (which this stands for).
+    _agen: PhantomData<&'a mut AsyncGen<Y, R, S, F>>,
 }
 
-impl<G: Stream + Unpin> Future for Next<'_, G> {
-    type Output = Option<G::Item>;
+impl<Y, R, S, F: ?Sized> Unpin for Next<'_, Y, R, S, F> {}
 
-    #[inline]
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        Pin::new(&mut *self.agen).poll_next(cx)
+// SAFETY: `Next` is a `&mut AsyncGen` in another form (it reaches the block
+// only while that exclusive borrow lasts), and `&mut T` is `Send` when `T`
+// is; the raw pointer adds nothing.
+unsafe impl<Y, R, S, F: ?Sized> Send for Next<'_, Y, R, S, F> where AsyncGen<Y, R, S, F>: Send {}
+
+// SAFETY: as for `Send`: `&mut T` is `Sync` when `T` is.
+unsafe impl<Y, R, S, F: ?Sized> Sync for Next<'_, Y, R, S, F> where AsyncGen<Y, R, S, F>: Sync {}
+
+impl<Y, R, F: Future<Output = R> + ?Sized, S: AnextValue> Future for Next<'_, Y, R, S, F> {
+    type Output = Option<Y>;
+
+    #[inline(always)]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // SAFETY: the block belongs to the generator borrowed exclusively
+        // for `'a`, which keeps it alive and unreached by anyone else.
+        unsafe { Core::next_exclusive(self.core, cx, S::anext_value) }
     }
 }
 
@@ -264,8 +282,11 @@ impl<Y, R, F: Future<Output = R> + ?Sized, S: AnextValue> AsyncGen<Y, R, S, F> {
     /// step, usable as `while let Some(x) = agen.next().await`.
     #[inline]
     #[allow(clippy::should_implement_trait)] // a Stream, not an Iterator
-    pub fn next(&mut self) -> Next<'_, Self> {
-        Next { agen: self }
+    pub fn next(&mut self) -> Next<'_, Y, R, S, F> {
+        Next {
+            core: self.core,
+            _agen: PhantomData,
+        }
     }
 
     /// Python's `anext(agen)`: resumes the body (its `yield` evaluates to
