@@ -14,7 +14,7 @@ use std::ptr::NonNull;
 use std::task::{Context, Poll};
 
 use super::AsyncGen;
-use super::slot::{Slot, YieldState};
+use super::slot::{Slot, YieldCell};
 
 /// The handle a [`from_fn`] body yields through: `co.yield_(v).await` is
 /// Python's `yield v`, and evaluates to what the generator was resumed with
@@ -35,8 +35,7 @@ impl<Y, S> Co<Y, S> {
     /// resumed, to the value it was resumed with.
     pub fn yield_(&self, value: Y) -> Yield<'_, Y, S> {
         Yield {
-            slot: &self.slot,
-            state: YieldState::Fresh(value),
+            cell: YieldCell::new(&self.slot, value),
         }
     }
 }
@@ -47,8 +46,7 @@ impl<Y, S> Co<Y, S> {
 /// has not received it yet (a cancelled `yield` did not happen).
 #[must_use = "a `yield` does nothing unless awaited"]
 pub struct Yield<'a, Y, S> {
-    slot: &'a Slot<Y, S>,
-    state: YieldState<Y>,
+    cell: YieldCell<'a, Y, S>,
 }
 
 impl<Y, S> Unpin for Yield<'_, Y, S> {}
@@ -56,16 +54,9 @@ impl<Y, S> Unpin for Yield<'_, Y, S> {}
 impl<Y, S> Future for Yield<'_, Y, S> {
     type Output = S;
 
-    #[inline]
+    #[inline(always)]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<S> {
-        let this = self.get_mut();
-        this.slot.poll_yield(&mut this.state, cx)
-    }
-}
-
-impl<Y, S> Drop for Yield<'_, Y, S> {
-    fn drop(&mut self) {
-        self.slot.abandon(&self.state);
+        self.get_mut().cell.poll(cx)
     }
 }
 
@@ -105,8 +96,9 @@ where
 }
 
 pin_project_lite::pin_project! {
-    /// A [`from_fn`] body: before each poll, wakes the shared-handle
-    /// `yield` the generator resumed, as `join!` or a `FuturesUnordered`
+    /// A [`from_fn`] body: before each poll, records the body's context
+    /// (a `yield` polled with it needs no waker) and wakes a `yield` that
+    /// registered one if the generator resumed it, as a `FuturesUnordered`
     /// in the body would not poll it again otherwise. (The generator's
     /// resume does not do it, so the macro's path does not pay for it.)
     pub(crate) struct CoBody<'g, Y, S, F> {
@@ -122,7 +114,7 @@ impl<Y, S, F: Future> Future for CoBody<'_, Y, S, F> {
     #[inline(always)]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
-        this.co.slot.wake_resumed(cx);
+        this.co.slot.enter_body(cx);
         this.body.poll(cx)
     }
 }

@@ -12,9 +12,20 @@
 //! [`Slot::take_resume_raw`]).
 //! The [`Co`](super::Co) handle's `yield` may run in concurrent branches of
 //! the body (`join!`, `select!`, `FuturesUnordered`), so it checks
-//! ([`Slot::poll_yield`]): a `yield` that found the slot busy waits, and a
+//! ([`YieldCell::poll`]): a `yield` that found the slot busy waits, and a
 //! waiting `yield` goes before one that has not waited yet, so values come
 //! out in the order the `yield`s were reached and none is overwritten.
+//!
+//! Its common case costs a few checks more than the macro's `yield`. The
+//! tag says whether anyone waits (a free slot they have a claim on is
+//! `RESERVED`, not `EMPTY`; a resumed one is marked `WAITED_ON`), so "free,
+//! nobody waits" and "resumed, nobody waits" are one comparison each. And a
+//! `yield` polled with the very `Context` the body is being polled with
+//! (awaited directly, or inside `join!` or `select!`, which pass their
+//! context through) is polled again whenever the body is, so it needs no
+//! waker. Only one polled with another context (a `FuturesUnordered` gives
+//! each future its own) registers its waker, and the body wakes it when it
+//! is resumed ([`Slot::enter_body`]).
 //!
 //! # The resume rule
 //!
@@ -45,28 +56,58 @@ const TAKEN: u8 = 2;
 /// `resume` holds the value the `yield` was resumed with. Never used for
 /// a trivial resume value.
 const RESUMED: u8 = 3;
+/// Nothing in flight, but shared-handle `yield`s wait for the slot
+/// (`waiting` is not zero): only one of them may leave its value next.
+/// `EMPTY` therefore means that nobody waits. Never used in a macro body.
+const RESERVED: u8 = 4;
+/// Added to the resumed tag ([`Slot::RESUMED_TAG`]) while `yield`s wait, so
+/// that the resumed `yield` takes the path that lets them in; the resumed
+/// tag alone, seen during a body poll, therefore means that nobody waits.
+/// Never used in a macro body.
+const WAITED_ON: u8 = 8;
 
 /// The slot shared by a generator and the `yield`s of its body.
 ///
 /// Touched only by whoever drives the generator, one poll at a time (the
 /// generator's poll holds `&mut` or its run lock); the cells make the
-/// shared references the body holds sound. `tag` says which of `item` and
-/// `resume` is initialized.
+/// shared references the body holds sound.
 pub(crate) struct Slot<Y, S> {
+    /// Which of `item` and `resume` is initialized, if any.
     tag: Cell<u8>,
     /// `yield`s that found the slot busy and wait for it.
     waiting: Cell<u32>,
+    /// Whether the shared-handle `yield` whose value is in flight is
+    /// [`Registered`](YieldState::Registered): the body wakes it when it
+    /// is resumed.
+    foreign: Cell<bool>,
+    /// `foreign`, or `yield`s wait: the body's next poll has work to do
+    /// first ([`enter_body`](Self::enter_body)). One check for both.
+    attention: Cell<bool>,
+    /// The address of the `Context` the body is being polled with (or was
+    /// last), set by [`enter_body`](Self::enter_body). Only compared, never
+    /// dereferenced: a `yield` polled with that same context is polled
+    /// again whenever the body is. (Every context live during one body
+    /// poll has an address of its own.)
+    body_cx: Cell<usize>,
     item: UnsafeCell<MaybeUninit<Y>>,
     resume: UnsafeCell<MaybeUninit<S>>,
-    /// The waker of the shared-handle `yield` whose value is in flight (or
-    /// of the last one: it is kept, so a `yield` from the same place need
-    /// not clone it again), to wake when it is resumed: inside a
-    /// `FuturesUnordered` nobody else would poll it again. (The macro's
-    /// `yield` never registers.) Woken by [`wake_resumed`](Self::wake_resumed).
-    depositor: UnsafeCell<Option<Waker>>,
-    /// Waiting shared-handle `yield`s, woken when the slot frees up.
-    /// Allocated only the first time two `yield`s contend.
-    waiters: UnsafeCell<Vec<Waker>>,
+    /// Allocated the first time a `yield` registers a waker.
+    wakers: UnsafeCell<Option<Box<Wakers>>>,
+}
+
+/// The wakers of shared-handle `yield`s off the common path, boxed: the
+/// macro's `yield`s and the common `Co` ones never register one, so their
+/// generators neither carry nor touch them.
+#[derive(Default)]
+struct Wakers {
+    /// The waker of the [`Registered`](YieldState::Registered) `yield`
+    /// whose value is in flight (or of the last one: it is kept, so a
+    /// `yield` from the same place need not clone it again), to wake when
+    /// it is resumed: inside a `FuturesUnordered` nobody else would poll it
+    /// again. Woken by [`enter_body`](Slot::enter_body).
+    depositor: Option<Waker>,
+    /// Waiting `yield`s, woken when the slot frees up.
+    waiters: Vec<Waker>,
 }
 
 impl<Y, S> Slot<Y, S> {
@@ -84,11 +125,53 @@ impl<Y, S> Slot<Y, S> {
         Slot {
             tag: Cell::new(EMPTY),
             waiting: Cell::new(0),
+            foreign: Cell::new(false),
+            attention: Cell::new(false),
+            body_cx: Cell::new(0),
             item: UnsafeCell::new(MaybeUninit::uninit()),
             resume: UnsafeCell::new(MaybeUninit::uninit()),
-            depositor: UnsafeCell::new(None),
-            waiters: UnsafeCell::new(Vec::new()),
+            wakers: UnsafeCell::new(None),
         }
+    }
+
+    /// The tag for a slot nothing is in flight in.
+    #[inline(always)]
+    fn free_tag(&self) -> u8 {
+        if self.waiting.get() == 0 {
+            EMPTY
+        } else {
+            RESERVED
+        }
+    }
+
+    /// Whether the tag says resumed (with or without [`WAITED_ON`]).
+    #[inline(always)]
+    fn is_resumed(&self) -> bool {
+        self.tag.get() & !WAITED_ON == Self::RESUMED_TAG
+    }
+
+    /// Sets `foreign`, and `attention` to match it and `waiting`.
+    fn set_foreign(&self, foreign: bool) {
+        self.foreign.set(foreign);
+        self.attention.set(foreign || self.waiting.get() != 0);
+    }
+
+    /// One more `yield` waits for the slot. If the `yield` in flight was
+    /// resumed, it must now let the waiting ones in when it completes.
+    fn add_waiter(&self) {
+        let waiting = self.waiting.get().checked_add(1);
+        self.waiting.set(waiting.expect("too many waiting yields"));
+        self.attention.set(true);
+        if self.tag.get() == Self::RESUMED_TAG {
+            self.tag.set(Self::RESUMED_TAG | WAITED_ON);
+        }
+    }
+
+    /// A waiting `yield` left the queue (it got the slot, or was dropped).
+    fn remove_waiter(&self) {
+        let waiting = self.waiting.get() - 1;
+        self.waiting.set(waiting);
+        self.attention.set(self.foreign.get() || waiting != 0);
     }
 
     /// Leaves a yielded value. No value may be in flight (else the old one
@@ -98,7 +181,8 @@ impl<Y, S> Slot<Y, S> {
     #[inline(always)]
     pub(crate) fn put(&self, value: Y) {
         debug_assert!(
-            self.tag.get() == EMPTY || (Self::TRIVIAL_RESUME && self.tag.get() == TAKEN),
+            matches!(self.tag.get(), EMPTY | RESERVED)
+                || (Self::TRIVIAL_RESUME && self.tag.get() == TAKEN),
             "a yield found the slot busy"
         );
         // SAFETY: single-threaded access per the type's contract; writing a
@@ -124,7 +208,7 @@ impl<Y, S> Slot<Y, S> {
     ///
     /// Wakes nobody: a shared-handle `yield` in flight is woken by
     /// [`CoBody`](super::co::CoBody) when the body is next polled
-    /// ([`wake_resumed`](Self::wake_resumed)), so the macro's path pays
+    /// ([`enter_body`](Self::enter_body)), so the macro's path pays
     /// nothing for it. A [trivial](Self::TRIVIAL_RESUME) value needs no
     /// mark, so resuming with `()` compiles to nothing.
     #[inline(always)]
@@ -141,38 +225,57 @@ impl<Y, S> Slot<Y, S> {
         }
     }
 
-    /// Wakes the shared-handle `yield` whose value is in flight if it was
-    /// resumed, and if it registered a waker other than the one polling
-    /// the body now: inside a `FuturesUnordered` (which gives each future
-    /// a waker of its own) nobody would poll it again otherwise. A `yield`
-    /// that registered `cx`'s own waker is polled again by whoever polls
-    /// with it (the body's direct `.await`, `join!`, `select!`: they cannot
-    /// tell their children's wakes apart, so they poll them all), and
-    /// waking that waker would only make its task poll once more for
-    /// nothing. The waker stays registered, so the next `yield` from the
-    /// same place does not clone it again. Called as the body is polled.
-    #[inline]
-    pub(crate) fn wake_resumed(&self, cx: &Context<'_>) {
-        if self.tag.get() != Self::RESUMED_TAG {
+    /// Called by [`CoBody`](super::co::CoBody) as the body is polled with
+    /// `cx`: records the body's context (see `body_cx`). The common case is
+    /// that store and one check.
+    #[inline(always)]
+    pub(crate) fn enter_body(&self, cx: &Context<'_>) {
+        self.body_cx.set(Self::cx_addr(cx));
+        if self.attention.get() {
+            self.enter_body_slow(cx);
+        }
+    }
+
+    /// [`enter_body`](Self::enter_body) when `yield`s wait (marks a slot
+    /// the generator resumed [`WAITED_ON`]) or the one in flight is
+    /// [`Registered`](YieldState::Registered): wakes it if it was resumed (a
+    /// `FuturesUnordered` would not poll it again otherwise), unless its
+    /// waker is `cx`'s own (a direct `.await`, `join!` or `select!` polls
+    /// all its children anyway). The waker stays registered for the next
+    /// `yield` from the same place.
+    #[cold]
+    #[inline(never)]
+    fn enter_body_slow(&self, cx: &Context<'_>) {
+        if self.waiting.get() != 0 && self.tag.get() == Self::RESUMED_TAG {
+            self.tag.set(Self::RESUMED_TAG | WAITED_ON);
+        }
+        if !self.foreign.get() || !self.is_resumed() {
             return;
         }
         // SAFETY: single-threaded; the cell is written only by the body's
-        // `yield`s (`register_new`) and the generator (`clear`, `release`),
-        // none of which the waker's code can reach while the generator is
-        // being polled (it is borrowed for the poll).
-        let registered = unsafe { &*self.depositor.get() };
-        if let Some(waker) = registered
+        // `yield`s and by `clear` and `release`, none of which the waker's
+        // code can reach while the generator is being polled (it is
+        // borrowed for the poll).
+        let wakers = unsafe { &*self.wakers.get() };
+        if let Some(waker) = wakers.as_ref().and_then(|w| w.depositor.as_ref())
             && !waker.will_wake(cx.waker())
         {
             waker.wake_by_ref();
         }
     }
 
+    /// The address of a context, to compare with `body_cx`.
+    #[inline(always)]
+    fn cx_addr(cx: &Context<'_>) -> usize {
+        std::ptr::from_ref(cx).addr()
+    }
+
     /// The value a resumed `yield` evaluates to.
     ///
     /// # Safety
-    /// The tag is `RESUMED_TAG` during a body poll, and the caller marks
-    /// the `yield` done (so this is called once per resume).
+    /// The tag says resumed (`RESUMED_TAG`, maybe [`WAITED_ON`]) during a
+    /// body poll, and the caller marks the `yield` done and the slot free
+    /// (so this is called once per resume).
     #[inline(always)]
     unsafe fn read_resume(&self) -> S {
         // SAFETY: `RESUMED` means `resume` is initialized. A trivial value
@@ -182,14 +285,15 @@ impl<Y, S> Slot<Y, S> {
     }
 
     /// Takes the value the generator resumed the waiting `yield` with; the
-    /// slot is empty afterwards. `None` if it was not resumed.
+    /// slot is free afterwards (and the caller wakes the `yield`s waiting
+    /// for it). `None` if it was not resumed.
     #[inline(always)]
-    pub(crate) fn take_resume(&self) -> Option<S> {
-        if self.tag.get() != Self::RESUMED_TAG {
+    fn take_resume(&self) -> Option<S> {
+        if !self.is_resumed() {
             return None;
         }
-        self.tag.set(EMPTY);
-        // SAFETY: the tag said resumed; it is now `EMPTY`, so the value is
+        self.tag.set(self.free_tag());
+        // SAFETY: the tag said resumed; it now says free, so the value is
         // read exactly once.
         Some(unsafe { self.read_resume() })
     }
@@ -215,16 +319,18 @@ impl<Y, S> Slot<Y, S> {
         Some(unsafe { self.read_resume() })
     }
 
-    /// Drops the value in flight, if any.
+    /// Drops the value in flight, if any, and sets the tag to `free`
+    /// (`EMPTY`, or `RESERVED` if `yield`s wait).
     #[inline]
-    fn drop_values(&self) {
-        let tag = self.tag.replace(EMPTY);
-        // SAFETY: the tag said which value is initialized; it is now
-        // `EMPTY`, so it is dropped exactly once. Single-threaded.
+    fn drop_values(&self, free: u8) {
+        const RESUMED_WAITED_ON: u8 = RESUMED | WAITED_ON;
+        let tag = self.tag.replace(free);
+        // SAFETY: the tag said which value is initialized; it now says
+        // none, so it is dropped exactly once. Single-threaded.
         unsafe {
             match tag {
                 ITEM => (*self.item.get()).assume_init_drop(),
-                RESUMED => (*self.resume.get()).assume_init_drop(),
+                RESUMED | RESUMED_WAITED_ON => (*self.resume.get()).assume_init_drop(),
                 _ => {}
             }
         }
@@ -233,21 +339,37 @@ impl<Y, S> Slot<Y, S> {
     /// A `yield` was cancelled: drops what it had in flight, and lets a
     /// waiting `yield` in.
     pub(crate) fn clear(&self) {
-        self.drop_values();
+        self.drop_values(self.free_tag());
+        self.set_foreign(false);
         // SAFETY: single-threaded; no other reference to the cell lives.
-        drop(unsafe { (*self.depositor.get()).take() });
+        let depositor = unsafe {
+            (*self.wakers.get())
+                .as_mut()
+                .and_then(|w| w.depositor.take())
+        };
+        drop(depositor);
         self.wake_waiters();
     }
 
     /// The body is gone (returned, closed or dropped): drops what it had
-    /// in flight, and the waker of its last shared-handle `yield`. No
+    /// in flight, and the wakers its shared-handle `yield`s left. No
     /// `yield` waits any more (each one dropped with the body left the
-    /// queue), so there is nobody to wake.
+    /// queue, and one in flight cleared `foreign`), so the slot is `EMPTY`
+    /// and there is nobody to wake.
     #[inline]
     pub(crate) fn release(&self) {
-        self.drop_values();
+        self.drop_values(EMPTY);
         // SAFETY: single-threaded; no other reference to the cell lives.
-        drop(unsafe { (*self.depositor.get()).take() });
+        if unsafe { (*self.wakers.get()).is_some() } {
+            self.drop_wakers();
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn drop_wakers(&self) {
+        // SAFETY: as in `release`.
+        drop(unsafe { (*self.wakers.get()).take() });
     }
 
     /// Wakes the `yield`s waiting for the slot (it just became free).
@@ -259,103 +381,37 @@ impl<Y, S> Slot<Y, S> {
     }
 
     #[cold]
+    #[inline(never)]
     fn wake_waiters_now(&self) {
         // SAFETY: single-threaded; the vector is taken out before any
         // waker runs, so a waker that reaches the slot finds it empty.
-        let waiters = unsafe { std::mem::take(&mut *self.waiters.get()) };
-        for waker in waiters {
+        let wakers = unsafe { &mut *self.wakers.get() };
+        let waiters = wakers.as_mut().map(|w| std::mem::take(&mut w.waiters));
+        for waker in waiters.unwrap_or_default() {
             waker.wake();
         }
     }
 
-    /// Registers `cx`'s waker in `cell` (a comparison when it is there
-    /// already, as it is for every `yield` after the first from the same
-    /// place).
-    #[inline]
-    fn register(cell: &UnsafeCell<Option<Waker>>, cx: &Context<'_>) {
+    /// Registers `cx`'s waker as the depositor's (a comparison when it is
+    /// there already, as it is for every `yield` after the first from the
+    /// same place).
+    fn register(&self, cx: &Context<'_>) {
         // SAFETY: single-threaded; no other reference to the cell lives.
-        let registered = unsafe { &*cell.get() };
-        if !matches!(registered, Some(waker) if waker.will_wake(cx.waker())) {
-            Self::register_new(cell, cx);
+        let wakers = unsafe { &*self.wakers.get() };
+        let registered = wakers.as_ref().and_then(|w| w.depositor.as_ref());
+        if matches!(registered, Some(waker) if waker.will_wake(cx.waker())) {
+            return;
         }
-    }
-
-    #[cold]
-    fn register_new(cell: &UnsafeCell<Option<Waker>>, cx: &Context<'_>) {
         let waker = cx.waker().clone();
         // SAFETY: single-threaded; no other reference to the cell lives
         // (the clone above ran the waker's code, not ours, before this).
-        drop(unsafe { (*cell.get()).replace(waker) });
-    }
-
-    /// Polls one `yield` of the shared handle; see [`YieldState`]. The
-    /// common cases (leave the value in a free slot; find it resumed) are
-    /// inlined into the body; waiting for a busy slot is not.
-    #[inline]
-    pub(crate) fn poll_yield(&self, state: &mut YieldState<Y>, cx: &mut Context<'_>) -> Poll<S> {
-        match state {
-            YieldState::Deposited => match self.take_resume() {
-                Some(value) => {
-                    *state = YieldState::Done;
-                    self.wake_waiters();
-                    Poll::Ready(value)
-                }
-                None => {
-                    Self::register(&self.depositor, cx);
-                    Poll::Pending
-                }
-            },
-            // The slot is free and nobody waits for it: leave the value.
-            YieldState::Fresh(_) if self.tag.get() == EMPTY && self.waiting.get() == 0 => {
-                if let YieldState::Fresh(value) = std::mem::replace(state, YieldState::Deposited) {
-                    self.put(value);
-                }
-                Self::register(&self.depositor, cx);
-                Poll::Pending
-            }
-            _ => self.poll_yield_slow(state, cx),
-        }
-    }
-
-    /// [`poll_yield`](Self::poll_yield) for a `yield` that finds the slot
-    /// busy, or waited for it.
-    #[cold]
-    fn poll_yield_slow(&self, state: &mut YieldState<Y>, cx: &mut Context<'_>) -> Poll<S> {
-        let waited = matches!(state, YieldState::Waiting(_));
-        match std::mem::replace(state, YieldState::Done) {
-            YieldState::Fresh(value) | YieldState::Waiting(value) => {
-                let free = self.tag.get() == EMPTY && (waited || self.waiting.get() == 0);
-                if free {
-                    if waited {
-                        self.waiting.set(self.waiting.get() - 1);
-                    }
-                    self.put(value);
-                    *state = YieldState::Deposited;
-                    Self::register(&self.depositor, cx);
-                } else {
-                    if !waited {
-                        self.waiting.set(self.waiting.get() + 1);
-                    }
-                    *state = YieldState::Waiting(value);
-                    // SAFETY: single-threaded; no other reference lives.
-                    unsafe { (*self.waiters.get()).push(cx.waker().clone()) };
-                }
-                Poll::Pending
-            }
-            YieldState::Deposited => unreachable!("handled by poll_yield"),
-            YieldState::Done => panic!("a `yield` future was polled after it completed"),
-        }
-    }
-
-    /// Called when a shared-handle `yield` is dropped before it completed:
-    /// a waiting one leaves the queue; one whose value is in flight takes
-    /// it back (a cancelled `yield` did not happen).
-    pub(crate) fn abandon(&self, state: &YieldState<Y>) {
-        match state {
-            YieldState::Waiting(_) => self.waiting.set(self.waiting.get() - 1),
-            YieldState::Deposited => self.clear(),
-            YieldState::Fresh(_) | YieldState::Done => {}
-        }
+        let old = unsafe {
+            (*self.wakers.get())
+                .get_or_insert_default()
+                .depositor
+                .replace(waker)
+        };
+        drop(old);
     }
 }
 
@@ -364,7 +420,165 @@ impl<Y, S> Drop for Slot<Y, S> {
     /// the body went; not if its destructor panicked). The wakers drop
     /// with their fields.
     fn drop(&mut self) {
-        self.drop_values();
+        self.drop_values(EMPTY);
+    }
+}
+
+/// One `yield` of the shared handle: the slot and where the `yield`
+/// stands ([`YieldState`]). The state of [`Yield`](super::Yield).
+pub(crate) struct YieldCell<'a, Y, S> {
+    slot: &'a Slot<Y, S>,
+    state: YieldState<Y>,
+}
+
+impl<'a, Y, S> YieldCell<'a, Y, S> {
+    /// A `yield` of `value` into `slot`, not polled yet.
+    #[inline(always)]
+    pub(crate) fn new(slot: &'a Slot<Y, S>, value: Y) -> Self {
+        YieldCell {
+            slot,
+            state: YieldState::Fresh(value),
+        }
+    }
+
+    /// Polls the `yield`; see [`YieldState`]. The common cases, polled with
+    /// the body's own context and nobody waiting (leave the value in a free
+    /// slot; find it resumed), are inlined into the body and touch no
+    /// waker; the rest is not.
+    #[inline(always)]
+    pub(crate) fn poll(&mut self, cx: &mut Context<'_>) -> Poll<S> {
+        let slot = self.slot;
+        match self.state {
+            // Resumed, and nobody waits (else the tag says `WAITED_ON`).
+            YieldState::Deposited if slot.tag.get() == Slot::<Y, S>::RESUMED_TAG => {
+                // The state last: the destructor that follows sees `Done`.
+                slot.tag.set(EMPTY);
+                self.state = YieldState::Done;
+                // SAFETY: the tag said resumed; it is now `EMPTY` and the
+                // `yield` is `Done`, so the value is read exactly once.
+                Poll::Ready(unsafe { slot.read_resume() })
+            }
+            // The slot is free, nobody waits for it, and the body polls
+            // this `yield` itself: leave the value.
+            YieldState::Fresh(_)
+                if slot.tag.get() == EMPTY && slot.body_cx.get() == Slot::<Y, S>::cx_addr(cx) =>
+            {
+                let fresh = std::mem::replace(&mut self.state, YieldState::Deposited);
+                if let YieldState::Fresh(value) = fresh {
+                    slot.put(value);
+                }
+                Poll::Pending
+            }
+            _ => {
+                let polled = self.poll_slow(cx);
+                if polled.is_ready() {
+                    // Already so; said again for the optimizer, so the
+                    // destructor after the `.await` folds away.
+                    self.state = YieldState::Done;
+                }
+                polled
+            }
+        }
+    }
+
+    /// [`poll`](Self::poll) off the common path: the slot is busy or others
+    /// wait, another context than the body's, a poll before the resume.
+    #[cold]
+    #[inline(never)]
+    fn poll_slow(&mut self, cx: &mut Context<'_>) -> Poll<S> {
+        let slot = self.slot;
+        let waited = matches!(self.state, YieldState::Waiting(_));
+        match std::mem::replace(&mut self.state, YieldState::Done) {
+            YieldState::Fresh(value) | YieldState::Waiting(value) => {
+                // `EMPTY` is free for anyone (nobody waits), `RESERVED`
+                // only for a `yield` that waited.
+                let tag = slot.tag.get();
+                if tag == EMPTY || (waited && tag == RESERVED) {
+                    if waited {
+                        slot.remove_waiter();
+                    }
+                    slot.put(value);
+                    self.deposited(false, cx);
+                } else {
+                    if !waited {
+                        slot.add_waiter();
+                    }
+                    self.state = YieldState::Waiting(value);
+                    let waker = cx.waker().clone();
+                    // SAFETY: single-threaded; no other reference to the
+                    // cell lives (the clone ran the waker's code before).
+                    let wakers = unsafe { &mut *slot.wakers.get() };
+                    wakers.get_or_insert_default().waiters.push(waker);
+                }
+                Poll::Pending
+            }
+            old @ (YieldState::Deposited | YieldState::Registered) => {
+                let registered = matches!(old, YieldState::Registered);
+                match slot.take_resume() {
+                    Some(value) => {
+                        if registered {
+                            slot.set_foreign(false);
+                        }
+                        slot.wake_waiters();
+                        Poll::Ready(value)
+                    }
+                    None => {
+                        self.deposited(registered, cx);
+                        Poll::Pending
+                    }
+                }
+            }
+            YieldState::Done => panic!("a `yield` future was polled after it completed"),
+        }
+    }
+
+    /// Records that this `yield`, polled with `cx`, has its value in the
+    /// slot: `Deposited` if `cx` is the body's own context (and it did not
+    /// register before), else `Registered` with `cx`'s waker, which the
+    /// body wakes when it is resumed.
+    fn deposited(&mut self, registered: bool, cx: &Context<'_>) {
+        let slot = self.slot;
+        if !registered && slot.body_cx.get() == Slot::<Y, S>::cx_addr(cx) {
+            self.state = YieldState::Deposited;
+        } else {
+            self.state = YieldState::Registered;
+            slot.set_foreign(true);
+            slot.register(cx);
+        }
+    }
+
+    /// Called when the `yield` is dropped before it completed: a waiting
+    /// one leaves the queue; one whose value is in flight takes it back (a
+    /// cancelled `yield` did not happen).
+    #[cold]
+    #[inline(never)]
+    fn abandon(&mut self) {
+        let slot = self.slot;
+        match self.state {
+            YieldState::Waiting(_) => {
+                slot.remove_waiter();
+                if slot.tag.get() == RESERVED {
+                    if slot.waiting.get() == 0 {
+                        slot.tag.set(EMPTY);
+                    } else {
+                        // It may have been the one woken to take the
+                        // slot; the others take their turn.
+                        slot.wake_waiters_now();
+                    }
+                }
+            }
+            YieldState::Deposited | YieldState::Registered => slot.clear(),
+            YieldState::Fresh(_) | YieldState::Done => {}
+        }
+    }
+}
+
+impl<Y, S> Drop for YieldCell<'_, Y, S> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        if !matches!(self.state, YieldState::Fresh(_) | YieldState::Done) {
+            self.abandon();
+        }
     }
 }
 
@@ -374,8 +588,12 @@ pub(crate) enum YieldState<Y> {
     Fresh(Y),
     /// Polled while the slot was busy; still holds its value.
     Waiting(Y),
-    /// Its value is in the slot (or taken); waits to be resumed.
+    /// Its value is in the slot (or taken); waits to be resumed. Polled
+    /// with the body's context, so it needs no waker.
     Deposited,
+    /// As `Deposited`, polled with another context (a `FuturesUnordered`'s):
+    /// the body wakes its `Wakers::depositor` when it is resumed.
+    Registered,
     /// Resumed.
     Done,
 }

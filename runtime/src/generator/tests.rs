@@ -422,3 +422,136 @@ fn boxed_erases_the_body() {
     assert_eq!(poll_next(&mut half), Poll::Ready(Some(1)));
     drop(half);
 }
+
+/// Polls `future` once with the body's own context.
+async fn poll_once<F: Future + Unpin>(future: &mut F) -> Poll<F::Output> {
+    std::future::poll_fn(|cx| Poll::Ready(Pin::new(&mut *future).poll(cx))).await
+}
+
+/// A waker that counts its wakes: the context a `FuturesUnordered` gives
+/// each of its futures.
+struct CountWakes(std::sync::atomic::AtomicUsize);
+
+impl std::task::Wake for CountWakes {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &std::sync::Arc<Self>) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+impl CountWakes {
+    fn new() -> (std::sync::Arc<Self>, Waker) {
+        let count = std::sync::Arc::new(CountWakes(0.into()));
+        let waker = Waker::from(count.clone());
+        (count, waker)
+    }
+
+    fn wakes(&self) -> usize {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+#[test]
+fn from_fn_yield_under_another_context_is_woken_when_resumed() {
+    let (count, waker) = CountWakes::new();
+    let wakes = count.clone();
+    let mut agen = from_fn(async move |co: &Co<u32>| {
+        // Polled with a context of its own, as a `FuturesUnordered` polls
+        // its futures: it registers that waker.
+        let mut first = co.yield_(1);
+        let mut own = Context::from_waker(&waker);
+        std::future::poll_fn(|_| Pin::new(&mut first).poll(&mut own)).await;
+        // Polled with the body's context: it registers nothing.
+        co.yield_(2).await;
+        // First polled by the body, then under another context before it
+        // is resumed: it registers then.
+        let mut third = co.yield_(3);
+        assert!(poll_once(&mut third).await.is_pending());
+        let mut own = Context::from_waker(&waker);
+        std::future::poll_fn(|_| Pin::new(&mut third).poll(&mut own)).await;
+    });
+    assert_eq!(poll_next(&mut agen), Poll::Ready(Some(1)));
+    assert_eq!(wakes.wakes(), 0);
+    assert_eq!(poll_next(&mut agen), Poll::Ready(Some(2)));
+    assert_eq!(wakes.wakes(), 1, "resuming woke the registered yield");
+    assert_eq!(poll_next(&mut agen), Poll::Ready(Some(3)));
+    assert_eq!(wakes.wakes(), 1, "the body's own yield needs no wake");
+    assert_eq!(poll_next(&mut agen), Poll::Ready(None));
+    assert_eq!(count.wakes(), 2);
+}
+
+#[test]
+fn a_dropped_waiting_yield_lets_the_next_one_in() {
+    let mut agen = from_fn(async |co: &Co<&'static str>| {
+        let (mut a, mut b, mut c) = (co.yield_("a"), co.yield_("b"), co.yield_("c"));
+        assert!(poll_once(&mut a).await.is_pending(), "a leaves its value");
+        assert!(poll_once(&mut b).await.is_pending(), "b waits");
+        assert!(poll_once(&mut c).await.is_pending(), "c waits");
+        PendingOnce(false).await;
+        assert!(poll_once(&mut a).await.is_ready(), "resumed");
+        drop(b);
+        let mut d = co.yield_("d");
+        assert!(
+            poll_once(&mut d).await.is_pending(),
+            "d waits: c waited first"
+        );
+        assert!(poll_once(&mut c).await.is_pending(), "c leaves its value");
+        PendingOnce(false).await;
+        c.await;
+        d.await;
+    });
+    let mut seen = Vec::new();
+    for _ in 0..20 {
+        match poll_next(&mut agen) {
+            Poll::Ready(Some(item)) => seen.push(item),
+            Poll::Ready(None) => break,
+            Poll::Pending => {}
+        }
+    }
+    assert_eq!(seen, ["a", "c", "d"]);
+    assert!(agen.is_finished());
+}
+
+#[test]
+fn from_fn_asend_reaches_the_resumed_yield_while_others_wait() {
+    let tracker = Tracker::default();
+    let mut agen = from_fn(async |co: &Co<u8, Option<String>>| {
+        let (got_a, got_b) = join(co.yield_(1), co.yield_(2)).await;
+        let got_c = co.yield_(3).await;
+        (got_a, got_b, got_c)
+    });
+    assert_eq!(block_on(agen.anext()), Ok(1));
+    assert_eq!(block_on(agen.asend(Some("to a".into()))), Ok(2));
+    assert_eq!(block_on(agen.asend(Some("to b".into()))), Ok(3));
+    // Dropped with a heap value resumed into a yield that others wait
+    // behind, before that yield read it: the slot drops it.
+    let dropped = from_fn(async move |co: &Co<u8, Option<Tracked>>| {
+        let (mut a, mut b) = (co.yield_(1), co.yield_(2));
+        assert!(poll_once(&mut a).await.is_pending());
+        assert!(poll_once(&mut b).await.is_pending());
+        PendingOnce(false).await;
+        PendingOnce(false).await;
+    });
+    assert_eq!(block_on(dropped.anext()), Ok(1));
+    let mut step = Box::pin(dropped.asend(Some(tracker.value())));
+    assert!(
+        step.as_mut()
+            .poll(&mut Context::from_waker(Waker::noop()))
+            .is_pending()
+    );
+    assert_eq!(tracker.dropped(), 0);
+    drop(step);
+    drop(dropped);
+    assert_eq!(tracker.dropped(), 1);
+    assert_eq!(
+        block_on(agen.asend(None)),
+        Err(AsyncGenError::StopAsyncIteration)
+    );
+    assert_eq!(
+        agen.take_return(),
+        Some((Some("to a".into()), Some("to b".into()), None))
+    );
+}
