@@ -142,8 +142,9 @@ impl Rewriter {
         // leaves them alone.
         let mut value = Group::new(Delimiter::Brace, value);
         value.set_span(Span::call_site().located_at(yield_token));
+        let call = quote_spanned!(yield_token=> #co.#method(#value).await);
         if self.macro_depth == 0 {
-            return syn::parse_quote_spanned!(yield_token=> #co.#method(#value).await);
+            return syn::parse_quote!(#call);
         }
         self.guarded = true;
         let label = body_label(yield_token);
@@ -151,7 +152,7 @@ impl Rewriter {
             if false {
                 break #label (::asyncio::__private::label_check());
             }
-            #co.#method(#value).await
+            #call
         })
     }
 
@@ -403,7 +404,7 @@ fn is_generator_macro(mac: &Macro) -> bool {
     mac.path
         .segments
         .last()
-        .is_some_and(|s| s.ident == "async_gen" || s.ident == "async_context")
+        .is_some_and(|s| is_generator_name(&s.ident))
 }
 
 /// Whether a group after `before` is a generator macro's input: `before`
@@ -412,8 +413,13 @@ fn is_generator_call(before: &[TokenTree]) -> bool {
     matches!(
         before,
         [.., TokenTree::Ident(id), TokenTree::Punct(bang)]
-            if bang.as_char() == '!' && (id == "async_gen" || id == "async_context")
+            if bang.as_char() == '!' && is_generator_name(id)
     )
+}
+
+/// The macros whose bodies have `yield`s of their own.
+fn is_generator_name(ident: &proc_macro2::Ident) -> bool {
+    ident == "async_gen" || ident == "async_context"
 }
 
 /// Whether a `yield` token occurs anywhere in `tokens`.
