@@ -294,7 +294,7 @@ impl EventLoop {
 
     /// Cancels every unfinished task and runs the loop until they are done
     /// (cleanups included), repeating for tasks that cleanups start, a few
-    /// rounds at most. Used by [`run`](crate::run) before closing.
+    /// rounds at most. Used by [`run`](crate::run()) before closing.
     pub fn shutdown_tasks(&self) -> Result<(), RuntimeError> {
         const ROUNDS: usize = 8;
         for _ in 0..ROUNDS {

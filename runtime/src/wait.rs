@@ -1,7 +1,7 @@
 //! `asyncio.wait`: wait until some or all of a set of tasks and futures are
 //! done, and hand them back split into `(done, pending)`.
 //!
-//! Unlike [`wait_for`](crate::wait_for) and [`gather`](crate::gather), `wait`
+//! Unlike [`wait_for`](crate::wait_for) and [`gather`](crate::gather()), `wait`
 //! never cancels anything: not on its timeout, and not when the task
 //! awaiting it is cancelled. The tasks it was given keep running.
 

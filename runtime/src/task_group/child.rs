@@ -65,7 +65,7 @@ impl Wake for ChildWaker {
     }
 }
 
-/// The `'static` half of a child: what its [`Task`] handle points at.
+/// The `'static` half of a child: what its [`Task`](crate::Task) handle points at.
 pub(super) struct ChildCell<T> {
     pub(super) header: TaskHeader,
     pub(super) output: RefCell<Option<T>>,

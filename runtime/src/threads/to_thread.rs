@@ -347,7 +347,7 @@ impl EventLoop {
     /// while the loop is not running: `Err(Runtime(AlreadyRunning))`
     /// otherwise. If the timeout passes first: `Err(Timeout)`; the pool is
     /// shut down anyway, the late jobs finish on their threads and their
-    /// results are dropped. [`run`](crate::run) calls this before closing
+    /// results are dropped. [`run`](crate::run()) calls this before closing
     /// the loop, with a 300 s bound as CPython.
     ///
     /// ```
