@@ -117,6 +117,50 @@ fn an_inner_scope_with_an_earlier_deadline_reports_and_the_outer_goes_on() {
 }
 
 #[test]
+fn wait_for_with_a_zero_or_negative_timeout_never_starts_the_work() {
+    let log = new_log();
+    let l = log.clone();
+    run_virtual(async move {
+        for delay in [0.0, -1.0] {
+            let l2 = l.clone();
+            let out = wait_for(
+                async move {
+                    push(&l2, "started");
+                    7
+                },
+                delay,
+            )
+            .await;
+            assert_eq!(out, Err(TimeoutError));
+        }
+        assert_eq!(now(), 0.0, "returned at once");
+        assert_eq!(asyncio::current_task().unwrap().cancelling(), 0);
+        // A zero timeout scope still starts its body (Python's timeout(0)).
+        let scope = timeout(0);
+        let l3 = l.clone();
+        let out = scope
+            .run(async move {
+                push(&l3, "scope body started");
+                sleep(1).await;
+            })
+            .await;
+        assert_eq!(out, Err(TimeoutError));
+    });
+    assert_eq!(*log.borrow(), ["scope body started"]);
+}
+
+#[test]
+fn wait_for_takes_its_deadline_when_the_wait_starts() {
+    run_virtual(async {
+        let wait = wait_for(sleep(1), 2);
+        sleep(5).await;
+        // Created at 0 with 2 s: it still has 2 s from now, at 5.
+        assert_eq!(wait.await, Ok(()));
+        assert_eq!(now(), 6.0);
+    });
+}
+
+#[test]
 fn a_body_that_never_awaits_never_times_out() {
     run_virtual(async {
         let scope = timeout(0);

@@ -167,10 +167,6 @@ impl<T: 'static> AsCompleted<T> {
         if self.remaining == 0 {
             return Poll::Ready(None);
         }
-        if context::delivering() {
-            // A cancelled consumer must not lose an outcome it was handed.
-            return Poll::Pending;
-        }
         let mut state = self.state.borrow_mut();
         if let Some(index) = state.finished.pop_front() {
             drop(state);

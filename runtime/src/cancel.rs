@@ -11,11 +11,13 @@
 use std::future::{Future, IntoFuture};
 use std::panic::{AssertUnwindSafe, Location, catch_unwind, resume_unwind};
 use std::pin::Pin;
+use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use pin_project_lite::pin_project;
 
 use crate::core::context::{self, Cleanup};
+use crate::core::delivery::{self, Link, ScopeNode, ScopePoll};
 use crate::core::report;
 use crate::error::CancelledError;
 use crate::task;
@@ -26,6 +28,9 @@ pin_project! {
     pub struct CatchCancelled<F> {
         #[pin]
         inner: Option<F>,
+        // This catch point's place among the task's cancellation points.
+        node: Rc<ScopeNode>,
+        link: Option<Link>,
         // Async cleanups released when the inner future was dropped.
         cleanups: Vec<Cleanup>,
         error: Option<CancelledError>,
@@ -46,8 +51,9 @@ pin_project! {
 /// A catch point for cancellation: Python's `try: await fut except CancelledError:`.
 ///
 /// If the current task is cancelled while `fut` is pending, `fut` is
-/// dropped (its [`finally`] cleanups run to completion first) and this
-/// resolves to `Err(CancelledError)`; the task carries on from there and
+/// dropped without being polled again — a value it was about to receive
+/// stays where it was — its [`finally`] cleanups run to completion, and
+/// this resolves to `Err(CancelledError)`; the task carries on from there and
 /// ends with whatever it returns. Otherwise it resolves to `Ok(output)`.
 ///
 /// ```
@@ -67,9 +73,19 @@ pin_project! {
 pub fn catch_cancelled<F: Future>(fut: F) -> CatchCancelled<F> {
     CatchCancelled {
         inner: Some(fut),
+        node: ScopeNode::new(),
+        link: None,
         cleanups: Vec::new(),
         error: None,
         location: Location::caller(),
+    }
+}
+
+impl<F> CatchCancelled<F> {
+    /// This catch point's scope, for an owner that cancels the inner work
+    /// itself (a timeout).
+    pub(crate) fn node(&self) -> &Rc<ScopeNode> {
+        &self.node
     }
 }
 
@@ -78,21 +94,19 @@ impl<F: Future> Future for CatchCancelled<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
-        if let Some(inner) = this.inner.as_mut().as_pin_mut() {
-            match inner.poll(cx) {
-                Poll::Ready(output) => {
+        if let Some(mut inner) = this.inner.as_mut().as_pin_mut() {
+            match this.node.poll(this.link, cx, |cx| inner.as_mut().poll(cx)) {
+                ScopePoll::Ready(output) => {
                     this.inner.set(None);
+                    if let Some(error) = this.node.take_late() {
+                        // For the next await: past this catch point.
+                        delivery::deliver_later(error);
+                    }
                     return Poll::Ready(Ok(output));
                 }
-                Poll::Pending if !context::delivering() => return Poll::Pending,
-                Poll::Pending => {}
+                ScopePoll::Pending => return Poll::Pending,
+                ScopePoll::Cancelled(error) => *this.error = Some(error),
             }
-            // The request is still unclaimed after polling everything below
-            // us, so we are the innermost catch point: take it.
-            let task =
-                context::current_task().expect("a cancellation is only delivered inside a task");
-            context::set_delivering(false);
-            *this.error = Some(task.header().claim_cancel());
             let mut panicked = None;
             let cleanups = context::collect_cleanups(|| {
                 panicked = catch_unwind(AssertUnwindSafe(|| this.inner.set(None))).err();

@@ -8,6 +8,7 @@ use std::task::{Context, Poll};
 
 use crate::core::Core;
 use crate::core::context;
+use crate::core::delivery::{self, Link};
 use crate::core::report;
 use crate::core::waiters::{CallbackId, DoneCallback, Waiter, Waiters};
 use crate::error::{CancelledError, Error, Exception, InvalidStateError};
@@ -43,6 +44,8 @@ struct State<T> {
 pub struct Future<T> {
     state: Rc<State<T>>,
     slot: Cell<Option<usize>>,
+    /// This handle's place among the awaiting task's cancellation points.
+    link: Option<Link>,
 }
 
 impl<T: 'static> Future<T> {
@@ -68,6 +71,7 @@ impl<T: 'static> Future<T> {
                 retrieved: Cell::new(false),
             }),
             slot: Cell::new(None),
+            link: None,
         }
     }
 
@@ -210,6 +214,7 @@ impl<T> Clone for Future<T> {
         Future {
             state: self.state.clone(),
             slot: Cell::new(None),
+            link: None,
         }
     }
 }
@@ -218,25 +223,29 @@ impl<T: Clone + 'static> std::future::Future for Future<T> {
     type Output = Result<T, Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
         if context::delivering() {
-            // As in CPython, cancelling a task cancels the future it awaits.
-            let message = context::current_task().and_then(|t| t.header().cancel_message());
-            let error = CancelledError::new(message);
-            let _ = self.complete(Err(Error::Cancelled(error)));
+            // As in CPython, cancelling a task cancels the future it awaits;
+            // the cancellation goes on up to the enclosing catch point, and
+            // a result set before stays in the future.
+            let error = CancelledError::new(context::delivery_message());
+            let _ = this.complete(Err(Error::Cancelled(error)));
             return Poll::Pending;
         }
-        match &*self.state.outcome.borrow() {
+        match &*this.state.outcome.borrow() {
             Outcome::Done(outcome) => {
-                self.state.retrieved.set(true);
-                self.state.waiters.borrow_mut().unregister(&self.slot);
+                this.state.retrieved.set(true);
+                this.state.waiters.borrow_mut().unregister(&this.slot);
+                this.link = None;
                 return Poll::Ready(outcome.clone());
             }
             Outcome::Pending => {}
         }
-        self.state
+        this.state
             .waiters
             .borrow_mut()
-            .register(&self.slot, cx.waker());
+            .register(&this.slot, cx.waker());
+        delivery::arm(&mut this.link);
         Poll::Pending
     }
 }

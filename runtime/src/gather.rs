@@ -13,6 +13,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use crate::core::context;
+use crate::core::delivery::{self, Link};
 use crate::error::{CancelledError, Error};
 use crate::task::{self, Task, TaskRef};
 
@@ -21,9 +22,12 @@ use crate::task::{self, Task, TaskRef};
 struct Join {
     /// One waiter slot per task.
     slots: Vec<Cell<Option<usize>>>,
+    /// The gather's place among the awaiting task's cancellation points.
+    link: Option<Link>,
     /// The awaiting task's cancellation, passed on to the children.
     delegated: Option<CancelledError>,
-    /// The children finished after a cancellation; only waits to be dropped.
+    /// The children finished after a cancellation, which was raised in the
+    /// awaiting task; only waits to be dropped.
     passing_on: bool,
     /// Children before this index are done and were checked: later polls
     /// skip them, so a gather of many children does not rescan them all.
@@ -48,7 +52,8 @@ impl Join {
         if context::delivering() {
             self.delegate(tasks.clone());
             if context::delivering() {
-                // Nothing left to cancel: do not complete while delivering.
+                // Nothing left to cancel: the cancellation goes on up and
+                // this await does not complete, so no output is lost.
                 return Poll::Pending;
             }
         }
@@ -74,6 +79,7 @@ impl Join {
                 && let Some(error) = failure(task)
             {
                 self.forget(tasks);
+                self.link = None;
                 return Poll::Ready(Err(error));
             }
             if prefix {
@@ -81,15 +87,13 @@ impl Join {
             }
         }
         if pending {
+            delivery::arm(&mut self.link);
             return Poll::Pending;
         }
+        self.link = None;
         if let Some(cancel) = self.delegated.take() {
             // Every child is done: the cancellation comes back to us.
-            if let Some(current) = context::current_task() {
-                current
-                    .header()
-                    .rearm_cancel(cancel.message().map(str::to_owned));
-            }
+            delivery::raise(cancel);
             self.passing_on = true;
             return Poll::Pending;
         }
@@ -98,17 +102,13 @@ impl Join {
 
     /// Cancels every unfinished child on behalf of the awaiting task.
     fn delegate<'a>(&mut self, tasks: impl Iterator<Item = &'a TaskRef>) {
-        let Some(current) = context::current_task() else {
-            return;
-        };
-        let message = current.header().cancel_message();
+        let message = context::delivery_message();
         let mut cancelled_any = false;
         for task in tasks {
             cancelled_any |= task.raw.header().request_cancel(message.clone());
         }
         if cancelled_any {
-            self.delegated = Some(current.header().claim_cancel());
-            context::set_delivering(false);
+            self.delegated = Some(context::claim());
         }
     }
 

@@ -100,9 +100,6 @@ impl Future for Sleep {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if context::delivering() {
-            return Poll::Pending;
-        }
         match &self.state {
             State::Start if self.delay == 0 => {
                 self.state = State::Yielded;

@@ -19,7 +19,8 @@ use crate::cancel::{CatchCancelled, catch_cancelled};
 use crate::core::Core;
 use crate::core::clock::{nanos_to_secs, secs_to_nanos};
 use crate::core::context;
-use crate::error::{InvalidStateError, TimeoutError};
+use crate::core::delivery::{self, Pending, ScopeNode};
+use crate::error::{CancelledError, InvalidStateError, TimeoutError};
 use crate::handle::TimerHandle;
 use crate::sleep::Delay;
 use crate::task::TaskRef;
@@ -46,6 +47,8 @@ struct State {
     task: RefCell<Option<TaskRef>>,
     /// The task's `cancelling()` count when the scope was entered.
     cancelling_at_entry: Cell<u32>,
+    /// The scope's catch point, which the deadline cancels.
+    node: RefCell<Option<Rc<ScopeNode>>>,
     timer: RefCell<Option<TimerHandle>>,
 }
 
@@ -100,7 +103,9 @@ pub fn timeout_at(when: f64) -> Timeout {
 /// On expiry `fut` is cancelled (dropped at its current await, its
 /// [`finally`](crate::finally) cleanups run to completion) and the result is
 /// `Err(TimeoutError)`; if `fut` catches the cancellation and returns a
-/// value, that value is returned.
+/// value, that value is returned. With `delay <= 0` the result is
+/// `Err(TimeoutError)` at once and `fut` never starts (CPython 3.12); a
+/// [`timeout`] scope of 0 still starts its body.
 ///
 /// ```
 /// asyncio::Runner::new().virtual_time(true).run(async {
@@ -119,7 +124,10 @@ pub fn timeout_at(when: f64) -> Timeout {
 /// If no event loop is running on this thread.
 #[track_caller]
 pub fn wait_for<F: IntoFuture>(fut: F, delay: impl Into<Delay>) -> TimeoutFuture<F::IntoFuture> {
-    timeout(delay).run(fut)
+    // As in CPython, the deadline is taken when the wait starts.
+    let mut fut = timeout(Delay(u64::MAX)).run(fut);
+    fut.delay = Some(delay.into().0);
+    fut
 }
 
 fn running_core(what: &str) -> Rc<Core> {
@@ -136,6 +144,7 @@ impl Timeout {
                 phase: Cell::new(Phase::Created),
                 task: RefCell::new(None),
                 cancelling_at_entry: Cell::new(0),
+                node: RefCell::new(None),
                 timer: RefCell::new(None),
             }),
         }
@@ -152,6 +161,7 @@ impl Timeout {
             scope: self.clone(),
             inner: catch_cancelled(fut.into_future()),
             passing_on: false,
+            delay: None,
         }
     }
 
@@ -183,7 +193,15 @@ impl Timeout {
         matches!(self.state.phase.get(), Phase::Expiring | Phase::Expired)
     }
 
-    fn enter(&self) {
+    /// Sets the deadline `delay` nanoseconds from now.
+    fn start_in(&self, delay: u64) {
+        if let Some(core) = self.state.core.upgrade() {
+            let deadline = core.clock.now().saturating_add(delay);
+            self.state.deadline.set(deadline);
+        }
+    }
+
+    fn enter(&self, node: &Rc<ScopeNode>) {
         let state = &self.state;
         assert!(
             state.phase.get() == Phase::Created,
@@ -194,6 +212,7 @@ impl Timeout {
             .expect("an asyncio timeout must be awaited inside a task");
         state.cancelling_at_entry.set(task.cancelling());
         *state.task.borrow_mut() = Some(task);
+        *state.node.borrow_mut() = Some(node.clone());
         state.phase.set(Phase::Entered);
         self.arm();
     }
@@ -232,8 +251,13 @@ impl Timeout {
             return;
         }
         state.phase.set(Phase::Expiring);
+        // CPython cancels the task; the request is counted on it, and
+        // delivered into this scope only (not to a sibling branch).
         if let Some(task) = &*state.task.borrow() {
-            task.cancel();
+            task.raw.header().add_cancel_count();
+        }
+        if let Some(node) = &*state.node.borrow() {
+            node.cancel(Pending::Own(CancelledError::new(None)));
         }
     }
 
@@ -245,11 +269,13 @@ impl Timeout {
         match state.phase.get() {
             Phase::Expiring => {
                 state.phase.set(Phase::Expired);
+                state.node.borrow_mut().take();
                 let task = state.task.borrow_mut().take();
                 task.is_some_and(|t| t.uncancel() <= state.cancelling_at_entry.get())
             }
             Phase::Entered => {
                 state.phase.set(Phase::Exited);
+                state.node.borrow_mut().take();
                 state.task.borrow_mut().take();
                 false
             }
@@ -268,6 +294,9 @@ pin_project! {
         // An outside cancellation was caught here and handed back to the
         // task; this future only waits to be dropped.
         passing_on: bool,
+        // `wait_for`'s delay: the deadline is set at the first poll, and a
+        // delay of 0 never starts the inner future.
+        delay: Option<u64>,
     }
 
     impl<F> PinnedDrop for TimeoutFuture<F> {
@@ -291,7 +320,14 @@ impl<F: Future> Future for TimeoutFuture<F> {
             return Poll::Pending;
         }
         if this.scope.state.phase.get() == Phase::Created {
-            this.scope.enter();
+            if let Some(delay) = *this.delay {
+                if delay == 0 {
+                    this.scope.state.phase.set(Phase::Expired);
+                    return Poll::Ready(Err(TimeoutError));
+                }
+                this.scope.start_in(delay);
+            }
+            this.scope.enter(this.inner.node());
         }
         match this.inner.poll(cx) {
             Poll::Pending => Poll::Pending,
@@ -303,12 +339,9 @@ impl<F: Future> Future for TimeoutFuture<F> {
                 if this.scope.exit() {
                     return Poll::Ready(Err(TimeoutError));
                 }
-                // Not (only) ours: the task stays cancelled, for an outer
-                // catch point or the task itself to take.
-                if let Some(task) = context::current_task() {
-                    task.header()
-                        .rearm_cancel(cancelled.message().map(str::to_owned));
-                }
+                // Not (only) ours: raised on to the enclosing catch point
+                // (or the task itself).
+                delivery::raise(cancelled);
                 *this.passing_on = true;
                 Poll::Pending
             }

@@ -10,7 +10,6 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
-use crate::core::context;
 use crate::future::Future as AsyncFuture;
 use crate::sleep::{Delay, Sleep, sleep};
 use crate::task::{Task, TaskRef};
@@ -193,10 +192,6 @@ impl<W: Waitable> Future for Wait<W> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         assert!(!this.finished, "asyncio::wait() polled after it completed");
-        if context::delivering() {
-            // Cancelling the awaiter ends this await; the tasks keep running.
-            return Poll::Pending;
-        }
         let (mut any_done, mut all_done, mut any_raised) = (false, true, false);
         for (item, slot) in this.items.iter().zip(this.slots.iter()) {
             if item.is_done() {

@@ -1,26 +1,37 @@
-//! Per-thread state: the running loop, the task being polled, whether a
-//! cancellation request is being delivered, and where async cleanups
-//! released by a cancellation drop are collected.
+//! Per-thread state: the running loop, the task being polled, the
+//! cancellation being delivered down its poll and the scope it is in, and
+//! where async cleanups released by a cancellation drop are collected.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::Arc;
 
+use super::delivery::{Parent, ScopeNode};
 use super::shared::Shared;
 use super::slab::Key;
 use super::{Core, Runnable};
+use crate::error::CancelledError;
 
 /// An async cleanup handed to the loop: runs to completion in the task that
 /// dropped its guard.
 pub(crate) type Cleanup = Pin<Box<dyn Future<Output = ()>>>;
 
+/// A cancellation on its way down the current task's poll, unclaimed so far.
+pub(crate) enum Delivery {
+    /// The task's own request (`Task::cancel`); claiming it clears the request.
+    Task,
+    /// A scope's cancellation, delivered into its inner future.
+    Scope(CancelledError),
+}
+
 struct Context {
     running: RefCell<Option<Rc<Core>>>,
     task: RefCell<Option<Rc<dyn Runnable>>>,
-    /// True while the current task's cancellation request is unclaimed.
-    delivering: Cell<bool>,
+    delivery: RefCell<Option<Delivery>>,
+    /// The innermost cancellation scope being polled in the current task.
+    scope: RefCell<Option<Rc<ScopeNode>>>,
     /// `Some` while a cancellation drop is collecting async cleanups.
     collecting: RefCell<Option<Vec<Cleanup>>>,
     /// The loop `get_event_loop()` returns when none is running.
@@ -32,7 +43,8 @@ thread_local! {
         Context {
             running: RefCell::new(None),
             task: RefCell::new(None),
-            delivering: Cell::new(false),
+            delivery: RefCell::new(None),
+            scope: RefCell::new(None),
             collecting: RefCell::new(None),
             default: RefCell::new(None),
         }
@@ -98,23 +110,26 @@ impl Drop for LoopGuard {
 
 /// Marks `task` as the task being polled until the guard drops.
 pub(crate) fn enter_task(task: Rc<dyn Runnable>) -> TaskGuard {
-    let previous = CX.with(|cx| {
-        let previous = cx.task.replace(Some(task));
-        (previous, cx.delivering.replace(false))
-    });
-    TaskGuard { previous }
+    CX.with(|cx| TaskGuard {
+        task: cx.task.replace(Some(task)),
+        delivery: cx.delivery.take(),
+        scope: cx.scope.take(),
+    })
 }
 
+/// Restores the task (and its delivery state) that was being polled before.
 pub(crate) struct TaskGuard {
-    previous: (Option<Rc<dyn Runnable>>, bool),
+    task: Option<Rc<dyn Runnable>>,
+    delivery: Option<Delivery>,
+    scope: Option<Rc<ScopeNode>>,
 }
 
 impl Drop for TaskGuard {
     fn drop(&mut self) {
-        let (task, delivering) = (self.previous.0.take(), self.previous.1);
         let _ = CX.try_with(|cx| {
-            cx.delivering.set(delivering);
-            cx.task.replace(task)
+            cx.delivery.replace(self.delivery.take());
+            cx.scope.replace(self.scope.take());
+            cx.task.replace(self.task.take())
         });
     }
 }
@@ -124,16 +139,71 @@ pub(crate) fn current_task() -> Option<Rc<dyn Runnable>> {
     CX.try_with(|cx| cx.task.borrow().clone()).ok().flatten()
 }
 
-/// Whether the current task has a cancellation request nobody claimed yet.
-///
-/// While this is true the runtime's own leaf futures refuse to complete, so
-/// nothing they would hand over is lost when a catch point drops them.
+/// Whether a cancellation is being delivered down the current poll and
+/// nobody claimed it yet.
 pub(crate) fn delivering() -> bool {
-    CX.try_with(|cx| cx.delivering.get()).unwrap_or(false)
+    CX.try_with(|cx| cx.delivery.borrow().is_some())
+        .unwrap_or(false)
 }
 
-pub(crate) fn set_delivering(on: bool) {
-    let _ = CX.try_with(|cx| cx.delivering.set(on));
+pub(crate) fn set_delivery(delivery: Option<Delivery>) {
+    let _ = CX.try_with(|cx| cx.delivery.replace(delivery));
+}
+
+/// The message the cancellation being delivered carries.
+pub(crate) fn delivery_message() -> Option<String> {
+    let scope = CX
+        .try_with(|cx| match &*cx.delivery.borrow() {
+            Some(Delivery::Scope(error)) => Some(error.message().map(str::to_owned)),
+            _ => None,
+        })
+        .ok()
+        .flatten();
+    match scope {
+        Some(message) => message,
+        None => current_task().and_then(|t| t.header().cancel_message()),
+    }
+}
+
+/// Takes the cancellation being delivered: the caller is the point that
+/// handles it.
+///
+/// # Panics
+/// If none is being delivered (a bug in a cancellation point).
+pub(crate) fn claim() -> CancelledError {
+    match CX.with(|cx| cx.delivery.take()) {
+        Some(Delivery::Scope(error)) => error,
+        Some(Delivery::Task) => current_task()
+            .expect("a task's cancellation is delivered inside the task")
+            .header()
+            .claim_cancel(),
+        None => panic!("claimed a cancellation that was not being delivered"),
+    }
+}
+
+/// Where a cancellation point polled now hangs: the innermost scope being
+/// polled, else the current task; `None` outside a task.
+pub(crate) fn parent() -> Option<Parent> {
+    CX.try_with(|cx| match &*cx.scope.borrow() {
+        Some(scope) => Some(Parent::Scope(scope.clone())),
+        None => cx.task.borrow().clone().map(Parent::Task),
+    })
+    .ok()
+    .flatten()
+}
+
+/// Runs `f` (a scope polling its inner future) with `scope` as the parent
+/// of the points it arms.
+pub(crate) fn in_scope<R>(scope: &Rc<ScopeNode>, f: impl FnOnce() -> R) -> R {
+    struct Restore(Option<Rc<ScopeNode>>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let previous = self.0.take();
+            let _ = CX.try_with(|cx| cx.scope.replace(previous));
+        }
+    }
+    let _restore = Restore(CX.with(|cx| cx.scope.replace(Some(scope.clone()))));
+    f()
 }
 
 /// Runs `f` (which drops cancelled futures) and returns the async cleanups

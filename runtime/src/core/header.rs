@@ -54,6 +54,14 @@ pub(crate) struct TaskHeader {
     stage: Cell<Stage>,
     /// A request waits to be delivered at the next step.
     cancel_requested: Cell<bool>,
+    /// The pending request was raised to the top by a point that passed
+    /// it on: the future is dropped without delivering it further.
+    cancel_raised: Cell<bool>,
+    /// A request was made since the current (or last) step began.
+    requested_in_step: Cell<bool>,
+    /// Cancellation points armed at the top of the task's future (see
+    /// `delivery`).
+    armed: Cell<u32>,
     /// Requests made and not taken back with `uncancel` (Python's `cancelling()`).
     cancel_count: Cell<u32>,
     /// Whether the future was polled at least once.
@@ -83,6 +91,9 @@ impl TaskHeader {
             core,
             stage: Cell::new(Stage::Running),
             cancel_requested: Cell::new(false),
+            cancel_raised: Cell::new(false),
+            requested_in_step: Cell::new(false),
+            armed: Cell::new(0),
             cancel_count: Cell::new(0),
             started: Cell::new(false),
             retrieved: Cell::new(false),
@@ -141,20 +152,50 @@ impl TaskHeader {
         if self.stage.get() != Stage::Running {
             return false;
         }
-        self.cancel_count
-            .set(self.cancel_count.get().saturating_add(1));
-        self.rearm_cancel(message);
+        self.add_cancel_count();
+        self.rearm_cancel(message, false);
         true
     }
 
+    /// Counts a request that a scope inside the task delivers itself (a
+    /// timeout's deadline, a task group's abort): `cancelling()` sees it,
+    /// the task's top does not.
+    pub(crate) fn add_cancel_count(&self) {
+        self.cancel_count
+            .set(self.cancel_count.get().saturating_add(1));
+    }
+
     /// Makes a cancellation pending again without counting a new request:
-    /// a scope that caught a cancellation that was not its own passes it on.
-    pub(crate) fn rearm_cancel(&self, message: Option<String>) {
+    /// a point that caught a cancellation that was not its own passes it
+    /// on. `raised`: it comes from inside and ends the future at once.
+    pub(crate) fn rearm_cancel(&self, message: Option<String>, raised: bool) {
         self.cancel_requested.set(true);
+        self.cancel_raised.set(self.cancel_raised.get() || raised);
+        self.requested_in_step.set(true);
         if message.is_some() || self.cold.borrow().is_some() {
             self.cold().cancel_message = message;
         }
         self.waker.wake_by_ref();
+    }
+
+    /// A step begins: requests from now on are made during it.
+    pub(crate) fn begin_step(&self) {
+        self.requested_in_step.set(false);
+    }
+
+    /// Whether a request was made since the current step began.
+    pub(crate) fn requested_in_step(&self) -> bool {
+        self.requested_in_step.get()
+    }
+
+    /// Whether the pending request was raised from inside (see `cancel_raised`).
+    pub(crate) fn cancel_raised(&self) -> bool {
+        self.cancel_raised.get()
+    }
+
+    /// Points armed at the top of the task's future.
+    pub(crate) fn armed(&self) -> &Cell<u32> {
+        &self.armed
     }
 
     /// Python's `cancelling()`: requests not taken back by `uncancel`.
@@ -169,6 +210,7 @@ impl TaskHeader {
         self.cancel_count.set(count);
         if count == 0 {
             self.cancel_requested.set(false);
+            self.cancel_raised.set(false);
         }
         count
     }
@@ -185,6 +227,7 @@ impl TaskHeader {
     /// Turns the pending request into an error value (a catch point took it).
     pub(crate) fn claim_cancel(&self) -> CancelledError {
         self.cancel_requested.set(false);
+        self.cancel_raised.set(false);
         let message = match &mut *self.cold.borrow_mut() {
             Some(cold) => cold.cancel_message.take(),
             None => None,

@@ -4,6 +4,7 @@
 
 pub(crate) mod clock;
 pub(crate) mod context;
+pub(crate) mod delivery;
 pub(crate) mod header;
 pub(crate) mod poller;
 pub(crate) mod pool;

@@ -9,7 +9,6 @@ use std::task::{Context, Poll};
 
 use super::error::BrokenBarrierError;
 use super::wait_list::{WaitList, Wakes};
-use crate::core::context;
 
 struct State {
     parties: usize,
@@ -137,9 +136,6 @@ impl Future for BarrierWait {
     type Output = Result<usize, BrokenBarrierError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        if context::delivering() {
-            return Poll::Pending;
-        }
         let this = &mut *self;
         let mut wakes = Wakes::new();
         let mut state = this.state.borrow_mut();

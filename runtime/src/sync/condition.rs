@@ -9,7 +9,6 @@ use std::task::{Context, Poll};
 
 use super::lock::{Lock, LockAcquire, LockGuard};
 use super::wait_list::{WaitList, Wakes};
-use crate::core::context;
 
 /// A condition variable for tasks (Python's `asyncio.Condition`): tasks
 /// holding its lock [`wait`](Self::wait) for another task to
@@ -178,18 +177,12 @@ impl Future for ConditionWait {
         loop {
             match &mut this.state {
                 WaitState::Start { .. } => {
-                    if context::delivering() {
-                        return Poll::Pending;
-                    }
                     let id = this.cond.waiters.borrow_mut().push(cx.waker());
                     // Dropping the guard releases the lock.
                     this.state = WaitState::Waiting(id);
                     return Poll::Pending;
                 }
                 WaitState::Waiting(id) => {
-                    if context::delivering() {
-                        return Poll::Pending;
-                    }
                     let mut waiters = this.cond.waiters.borrow_mut();
                     if waiters.take_grant(*id).is_none() {
                         waiters.update(*id, cx.waker());

@@ -8,7 +8,6 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use super::wait_list::{WaitList, Wakes};
-use crate::core::context;
 
 struct State {
     set: bool,
@@ -106,9 +105,6 @@ impl Future for EventWait {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if context::delivering() {
-            return Poll::Pending;
-        }
         let this = &mut *self;
         let mut state = this.state.borrow_mut();
         let done = match this.id {

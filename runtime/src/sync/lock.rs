@@ -8,7 +8,6 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use super::wait_list::{WaitList, Wakes};
-use crate::core::context;
 
 pub(crate) struct State {
     locked: bool,
@@ -158,9 +157,6 @@ impl Future for LockAcquire {
     type Output = LockGuard;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<LockGuard> {
-        if context::delivering() {
-            return Poll::Pending;
-        }
         let this = &mut *self;
         let mut state = this.state.borrow_mut();
         let acquired = match this.id {

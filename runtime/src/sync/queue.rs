@@ -12,7 +12,6 @@ use std::task::{Context, Poll};
 
 use super::error::{QueueEmpty, QueueFull, ValueError};
 use super::wait_list::{WaitList, Wakes};
-use crate::core::context;
 
 /// A priority queue entry: smallest item first, FIFO among equal items.
 struct Prio<T> {
@@ -352,9 +351,6 @@ impl<T> Future for QueuePut<T> {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if context::delivering() {
-            return Poll::Pending;
-        }
         let this = &mut *self;
         let mut wakes = Wakes::new();
         let mut state = this.state.borrow_mut();
@@ -401,9 +397,6 @@ impl<T> Future for QueueGet<T> {
     type Output = T;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
-        if context::delivering() {
-            return Poll::Pending;
-        }
         let this = &mut *self;
         let mut wakes = Wakes::new();
         let mut state = this.state.borrow_mut();
@@ -449,9 +442,6 @@ impl<T> Future for QueueJoin<T> {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if context::delivering() {
-            return Poll::Pending;
-        }
         let this = &mut *self;
         let mut state = this.state.borrow_mut();
         let woken = this

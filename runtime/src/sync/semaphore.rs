@@ -9,7 +9,6 @@ use std::task::{Context, Poll};
 
 use super::error::ValueError;
 use super::wait_list::{WaitList, Wakes};
-use crate::core::context;
 
 struct State {
     /// Free permits (permits handed to a waiter are not counted).
@@ -264,9 +263,6 @@ impl Future for SemaphoreAcquire {
     type Output = SemaphoreGuard;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<SemaphoreGuard> {
-        if context::delivering() {
-            return Poll::Pending;
-        }
         let this = &mut *self;
         let mut state = this.state.borrow_mut();
         let acquired = match this.id {

@@ -1,12 +1,13 @@
 //! The task cell: one allocation holding a task's header, its future and
 //! its output, and the step that polls it.
 //!
-//! A step follows DESIGN.md's cancellation model: the future is polled with
-//! the request "being delivered" (leaf futures refuse to complete and pass
-//! the cancellation on to what they await), and if no catch point claimed
-//! it the future is dropped. A task cancelled before its first step is
-//! dropped without running. Async cleanups released by that drop run to
-//! completion in this task before it reports done.
+//! A step delivers a pending cancellation request (see `core::delivery`):
+//! with no cancellation point armed on the task's await path the future is
+//! dropped without being polled; otherwise it is polled with the request
+//! on its way down, and if no point claimed it the future is dropped. A
+//! task cancelled before its first step is dropped without running. Async
+//! cleanups released by that drop run to completion in this task before it
+//! reports done.
 
 use std::any::Any;
 use std::cell::RefCell;
@@ -17,7 +18,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use crate::core::Runnable;
-use crate::core::context;
+use crate::core::context::{self, Delivery};
 use crate::core::header::{Stage, TaskHeader};
 use crate::core::report;
 use crate::core::waiters::Waiter;
@@ -143,37 +144,47 @@ pub(crate) fn run_step(task: &dyn Runnable, body: &dyn Body) -> bool {
 fn step(task: &dyn Runnable, body: &dyn Body) {
     let header = task.header();
     let cancelling = header.cancel_requested();
-    if !header.start() && cancelling {
-        // Cancelled before its first step: the body never runs (CPython).
+    header.begin_step();
+    let started = header.start();
+    if cancelling && (!started || header.armed().get() == 0 || header.cancel_raised()) {
+        // Cancelled before its first step (the body never runs, as in
+        // CPython), or nothing on its await path takes cancellations, or
+        // one was raised to the top: drop the future without polling it.
         let error = header.claim_cancel();
         drop_future(task, body, Some(Error::Cancelled(error)));
         return;
     }
     if cancelling {
-        context::set_delivering(true);
+        context::set_delivery(Some(Delivery::Task));
     }
     let polled = catch_unwind(AssertUnwindSafe(|| {
         body.poll_body(&mut Context::from_waker(&header.waker))
     }));
-    // `enter_task` cleared the flag, so only a delivery can have set it.
+    // `enter_task` cleared the delivery, so only ours can be left.
     let unclaimed = cancelling && context::delivering();
-    if unclaimed {
-        context::set_delivering(false);
-    }
+    context::set_delivery(None);
     match polled {
         Ok(Poll::Pending) if unclaimed => {
             let error = header.claim_cancel();
             drop_future(task, body, Some(Error::Cancelled(error)));
         }
         Ok(Poll::Pending) => {}
-        Ok(Poll::Ready(())) if header.cancel_requested() => {
+        Ok(Poll::Ready(())) if header.cancel_requested() && header.requested_in_step() => {
             // CPython: a task that requested its own cancellation and
             // returned without awaiting again ends cancelled.
             task.discard_output();
             let error = header.claim_cancel();
             drop_future(task, body, Some(Error::Cancelled(error)));
         }
-        Ok(Poll::Ready(())) => drop_finished_future(task, body),
+        Ok(Poll::Ready(())) => {
+            if unclaimed {
+                // The request reached no catch point before the future
+                // finished: its output stands (what it received is not
+                // thrown away), the request is spent.
+                let _ = header.claim_cancel();
+            }
+            drop_finished_future(task, body)
+        }
         Err(payload) => {
             drop_future(task, body, Some(Error::Panicked(PanicError::new(payload))));
         }

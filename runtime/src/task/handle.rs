@@ -12,6 +12,7 @@ use std::task::{Context, Poll};
 
 use crate::core::Runnable;
 use crate::core::context;
+use crate::core::delivery::{self, Link};
 use crate::core::waiters::{CallbackId, DoneCallback};
 use crate::error::{CancelledError, Error, InvalidStateError};
 
@@ -239,12 +240,16 @@ impl<T> Deref for Task<T> {
     }
 }
 
-/// One awaiter's state: its place among the task's waiters, and the
-/// cancellation it took over from the awaiting task, if any.
+/// One awaiter's state: its place among the task's waiters, its place
+/// among the awaiting task's cancellation points, and the cancellation it
+/// took over from the awaiting task, if any.
 #[derive(Default)]
 struct Awaiter {
     slot: Cell<Option<usize>>,
+    link: RefCell<Option<Link>>,
     delegated: RefCell<Option<CancelledError>>,
+    /// The cancellation came back and was raised: never completes.
+    passed_on: Cell<bool>,
 }
 
 impl<T: 'static> Task<T> {
@@ -253,23 +258,24 @@ impl<T: 'static> Task<T> {
     /// As in CPython, cancelling a task that awaits this one is passed on:
     /// this task is cancelled and the awaiter keeps waiting. If this task
     /// catches the cancellation and returns a value, the awaiter gets the
-    /// value and carries on; if it ends cancelled, the cancellation returns
-    /// to the awaiting task and is delivered there.
+    /// value and carries on; if it ends cancelled, the cancellation is
+    /// raised in the awaiting task, where this await is.
     fn poll_join(&self, awaiter: &Awaiter, cx: &mut Context<'_>) -> Poll<Result<T, Error>> {
+        if awaiter.passed_on.get() {
+            return Poll::Pending;
+        }
         let header = self.task.raw.header();
         if context::delivering() {
-            if let Some(current) = context::current_task()
-                && header.request_cancel(current.header().cancel_message())
-            {
-                *awaiter.delegated.borrow_mut() = Some(current.header().claim_cancel());
-                context::set_delivering(false);
+            if header.request_cancel(context::delivery_message()) {
+                *awaiter.delegated.borrow_mut() = Some(context::claim());
                 header
                     .waiters
                     .borrow_mut()
                     .register(&awaiter.slot, cx.waker());
+                delivery::arm(&mut awaiter.link.borrow_mut());
             }
-            // Otherwise the request stays with the awaiting task; this await
-            // does not complete while it is delivered, so no output is lost.
+            // Otherwise (the task is finishing) the cancellation goes on
+            // up; this await does not complete, so no output is lost.
             return Poll::Pending;
         }
         if !header.is_done() {
@@ -277,30 +283,37 @@ impl<T: 'static> Task<T> {
                 .waiters
                 .borrow_mut()
                 .register(&awaiter.slot, cx.waker());
+            delivery::arm(&mut awaiter.link.borrow_mut());
             return Poll::Pending;
         }
         awaiter.slot.set(None);
+        awaiter.link.borrow_mut().take();
         let delegated = awaiter.delegated.borrow_mut().take();
         if let Some(cancel) = delegated
             && header.is_cancelled()
-            && let Some(current) = context::current_task()
         {
             // The request is handed back, not made anew: the count stays.
-            current
-                .header()
-                .rearm_cancel(cancel.message().map(str::to_owned));
+            awaiter.passed_on.set(true);
+            delivery::raise(cancel);
             return Poll::Pending;
         }
         Poll::Ready(self.outcome(Option::take))
     }
 
     /// Awaits the task without passing a cancellation on to it (`shield`):
-    /// while one is delivered this only refuses to complete.
+    /// not a cancellation point, so a cancellation of the awaiter is taken
+    /// above it and this await is dropped.
     pub(crate) fn poll_shielded(&self, cx: &mut Context<'_>) -> Poll<Result<T, Error>> {
-        if context::delivering() {
+        let header = self.task.raw.header();
+        if !header.is_done() {
+            header
+                .waiters
+                .borrow_mut()
+                .register(&self.awaiter.slot, cx.waker());
             return Poll::Pending;
         }
-        self.poll_join(&self.awaiter, cx)
+        self.awaiter.slot.set(None);
+        Poll::Ready(self.outcome(Option::take))
     }
 
     fn forget_waiter(&self, awaiter: &Awaiter) {

@@ -11,9 +11,13 @@
 //! `Err` from a [`create_try_task`](TaskGroup::create_try_task) child)
 //! cancels the other children and the group's body; the group returns only
 //! when every child is done; all failures come back together in one
-//! [`TaskGroupError`]; a cancellation of the task running the group cancels
-//! everything inside and is passed on as a cancellation, never reported as
-//! a failure.
+//! [`TaskGroupError`]. The group's cancellation of its body is counted on
+//! the task (`cancelling()`) and taken back when the group closes, so it
+//! never turns into a cancellation of the task around it, whatever the body
+//! awaits (CPython 3.13, gh-116720). A cancellation of the task from outside
+//! cancels everything inside and is passed on as a cancellation; if
+//! children failed too, the failures are returned and the cancellation is
+//! delivered at the task's next await, so neither is lost.
 
 mod child;
 mod scope;
@@ -33,6 +37,7 @@ use std::task::Waker;
 
 use crate::core::Runnable;
 use crate::core::context;
+use crate::core::delivery::{self, ScopeNode};
 use crate::core::header::{TaskHeader, TaskSpec};
 use crate::error::{CancelledError, Error, Exception};
 use crate::task::{Task, drop_future, finish, run_step};
@@ -53,8 +58,19 @@ struct Group<'env> {
     unfinished: Cell<usize>,
     errors: RefCell<Vec<Error>>,
     phase: Cell<Phase>,
-    /// Set when the body must be cancelled at the group's next poll.
-    cancel_body: Cell<bool>,
+    /// The body's scope among the task's cancellation points.
+    node: Rc<ScopeNode>,
+    /// The task running the group, and its `cancelling()` count when the
+    /// group started: cancellations beyond it come from outside.
+    task: RefCell<Option<Rc<dyn Runnable>>>,
+    entry_count: Cell<u32>,
+    /// The group counted a cancellation request of its own (a child
+    /// failed); it takes it back when it closes (CPython's `uncancel`).
+    requested: Cell<bool>,
+    /// The body was sent the group's cancellation.
+    body_cancelled: Cell<bool>,
+    /// The first cancellation that reached the group itself.
+    cancel: RefCell<Option<CancelledError>>,
 }
 
 /// The handle a [`task_group`] body gets: creates children in the group.
@@ -297,7 +313,12 @@ where
         unfinished: Cell::new(0),
         errors: RefCell::new(Vec::new()),
         phase: Cell::new(Phase::Open),
-        cancel_body: Cell::new(false),
+        node: ScopeNode::new(),
+        task: RefCell::new(None),
+        entry_count: Cell::new(0),
+        requested: Cell::new(false),
+        body_cancelled: Cell::new(false),
+        cancel: RefCell::new(None),
     });
     let handle = TaskGroup {
         group: group.clone(),
@@ -306,29 +327,90 @@ where
         group,
         body: Some(body(handle)),
         output: None,
+        link: None,
         cleanups: Vec::new(),
-        outside: None,
         passing_on: false,
     }
 }
 
-impl Group<'_> {
-    /// Records a failure; the first one aborts the group.
+impl<'env> Group<'env> {
+    /// Notes the task running the group at its first poll.
+    fn enter(&self) {
+        if self.task.borrow().is_some() {
+            return;
+        }
+        if let Some(task) = context::current_task() {
+            self.entry_count.set(task.header().cancel_count());
+            *self.task.borrow_mut() = Some(task);
+        }
+    }
+
+    /// Records a failure; the first one aborts the group, with a
+    /// cancellation request of the group's own on the task (counted, as
+    /// CPython's TaskGroup cancels its parent task).
     fn fail(&self, error: Error) {
         self.errors.borrow_mut().push(error);
+        if self.phase.get() == Phase::Open
+            && !self.requested.replace(true)
+            && let Some(task) = &*self.task.borrow()
+        {
+            task.header().add_cancel_count();
+        }
         self.abort();
     }
 
-    /// Cancels every unfinished child and (at the next poll) the body.
+    /// A cancellation reached the group (from outside, or its own raised
+    /// back up through the body): everything inside is cancelled.
+    fn cancelled(&self, error: CancelledError) {
+        self.cancel.borrow_mut().get_or_insert(error);
+        self.abort();
+    }
+
+    /// Cancels every unfinished child; the scope then cancels the body.
     fn abort(&self) {
         if self.phase.get() != Phase::Open {
             return;
         }
         self.phase.set(Phase::Aborting);
-        self.cancel_body.set(true);
         let children: Vec<_> = self.children.borrow().clone();
         for child in children {
             child.cell.header().request_cancel(None);
+        }
+    }
+
+    /// Everything inside is done: the group's outcome (CPython 3.13's
+    /// `__aexit__`), or `None` when a cancellation leaves the group (it is
+    /// raised in the task).
+    fn close<R>(&self, output: Option<R>) -> Option<Result<R, TaskGroupError>> {
+        self.phase.set(Phase::Closed);
+        let task = self.task.borrow().clone();
+        if self.requested.replace(false)
+            && let Some(task) = &task
+        {
+            task.header().uncancel();
+        }
+        // Requests beyond the group's own: the task is cancelled from outside.
+        let outside = task
+            .as_ref()
+            .is_some_and(|t| t.header().cancel_count() > self.entry_count.get());
+        let cancel = self.cancel.borrow_mut().take();
+        let errors = std::mem::take(&mut *self.errors.borrow_mut());
+        if !errors.is_empty() {
+            // Failures win; an outside cancellation stays pending for the
+            // task's next await, so neither is lost.
+            if outside {
+                let message = task.as_ref().and_then(|t| t.header().cancel_message());
+                delivery::deliver_later(cancel.unwrap_or(CancelledError::new(message)));
+            }
+            return Some(Err(TaskGroupError { errors }));
+        }
+        match (output, cancel) {
+            (Some(output), None) => Some(Ok(output)),
+            (Some(output), Some(_)) if !outside => Some(Ok(output)),
+            (_, cancel) => {
+                delivery::raise(cancel.unwrap_or_default());
+                None
+            }
         }
     }
 
@@ -364,6 +446,11 @@ impl Group<'_> {
     /// The group's future is gone before its children finished (the loop
     /// closed, or the future was dropped unpolled): end them cancelled.
     fn shut_down(&self) {
+        if self.requested.replace(false)
+            && let Some(task) = &*self.task.borrow()
+        {
+            task.header().uncancel();
+        }
         self.phase.set(Phase::Closed);
         let children: Vec<_> = self.children.borrow().clone();
         for child in children {

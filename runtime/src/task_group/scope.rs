@@ -1,6 +1,6 @@
 //! The future of [`task_group`](super::task_group): one pass polls the
-//! body (delivering cancellations to it first), then the children woken
-//! since the last pass.
+//! body (a cancellation point: what reaches the group goes into the body
+//! first), then the children woken since the last pass.
 
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -12,6 +12,7 @@ use pin_project_lite::pin_project;
 
 use super::{Group, Phase, TaskGroupError};
 use crate::core::context::{self, Cleanup};
+use crate::core::delivery::{self, Link, Pending, ScopePoll};
 use crate::error::{CancelledError, Error, PanicError};
 
 pin_project! {
@@ -22,14 +23,13 @@ pin_project! {
         #[pin]
         pub(super) body: Option<B>,
         pub(super) output: Option<B::Output>,
+        // The group's place among its task's cancellation points.
+        pub(super) link: Option<Link>,
         // Async cleanups released when the body was cancelled.
         pub(super) cleanups: Vec<Cleanup>,
-        // A cancellation of the task running the group, claimed here.
-        pub(super) outside: Option<CancelledError>,
-        // Everything finished after an outside cancellation; it was handed
-        // back to the task, and this only waits to be dropped.
+        // A cancellation left the group and was raised in its task; this
+        // only waits to be dropped.
         pub(super) passing_on: bool,
-
     }
 
     impl<'env, B: Future> PinnedDrop for TaskGroupScope<'env, B> {
@@ -50,43 +50,39 @@ impl<'env, B: Future> Future for TaskGroupScope<'env, B> {
         if *this.passing_on {
             return Poll::Pending;
         }
-        // A cancellation delivered to this task reaches the body first: it
-        // is on the await path, and a catch point inside it may claim it.
-        let delivered = context::delivering();
-        let synthetic = !delivered && group.cancel_body.replace(false) && this.body.is_some();
-        if synthetic {
-            context::set_delivering(true);
-        }
-        if let Some(body) = this.body.as_mut().as_pin_mut() {
-            let polled = catch_unwind(AssertUnwindSafe(|| body.poll(cx)));
-            let unclaimed = (delivered || synthetic) && context::delivering();
+        group.enter();
+        // The body first: a cancellation reaching the group goes down into
+        // it, where a catch point may take it.
+        if let Some(mut body) = this.body.as_mut().as_pin_mut() {
+            let node = group.node.clone();
+            let link = &mut *this.link;
+            let polled = catch_unwind(AssertUnwindSafe(|| {
+                node.poll(link, cx, |cx| body.as_mut().poll(cx))
+            }));
             match polled {
-                Ok(Poll::Ready(output)) => {
+                Ok(ScopePoll::Ready(output)) => {
                     *this.output = Some(output);
                     this.body.set(None);
+                    if let Some(error) = node.take_late() {
+                        // It reached the group itself.
+                        group.cancelled(error);
+                    }
                 }
-                Ok(Poll::Pending) if unclaimed => {
+                Ok(ScopePoll::Pending) => {}
+                Ok(ScopePoll::Cancelled(error)) => {
+                    group.cancelled(error);
                     *this.cleanups = drop_body(this.body.as_mut());
                 }
-                Ok(Poll::Pending) => {}
                 Err(payload) => {
                     group.fail(Error::Panicked(PanicError::new(payload)));
                     *this.cleanups = drop_body(this.body.as_mut());
                 }
             }
-            if synthetic {
-                // Our own request to the body: claimed, or the body is gone.
-                context::set_delivering(false);
-            }
         }
         if context::delivering() {
-            // Nobody below claimed it: the group's task is being cancelled.
-            let task =
-                context::current_task().expect("a cancellation is only delivered inside a task");
-            context::set_delivering(false);
-            *this.outside = Some(task.header().claim_cancel());
-            group.abort();
-            group.cancel_body.set(false);
+            // The body is done (or panicked): the cancellation reaches the
+            // group itself, waiting for its children.
+            group.cancelled(context::claim());
         }
         while let Some(first) = this.cleanups.first_mut() {
             match first.as_mut().poll(cx) {
@@ -95,32 +91,26 @@ impl<'env, B: Future> Future for TaskGroupScope<'env, B> {
             }
         }
         group.run_children();
-        if group.cancel_body.get() && this.body.is_some() {
-            // A child failed during this pass: cancel the body next pass.
+        if group.phase.get() == Phase::Aborting
+            && this.body.is_some()
+            && !group.body_cancelled.replace(true)
+        {
+            // A child failed: cancel the body, at its current await.
+            group.node.cancel(Pending::Own(CancelledError::new(None)));
             cx.waker().wake_by_ref();
         }
         if this.body.is_some() || !this.cleanups.is_empty() || group.unfinished.get() > 0 {
+            delivery::arm(this.link);
             return Poll::Pending;
         }
-        group.phase.set(Phase::Closed);
-        if let Some(cancel) = this.outside.take() {
-            // Everything is done: the cancellation goes back to the task.
-            if let Some(task) = context::current_task() {
-                task.header()
-                    .rearm_cancel(cancel.message().map(str::to_owned));
+        *this.link = None;
+        match group.close(this.output.take()) {
+            Some(outcome) => Poll::Ready(outcome),
+            None => {
+                *this.passing_on = true;
+                Poll::Pending
             }
-            *this.passing_on = true;
-            return Poll::Pending;
         }
-        let errors = std::mem::take(&mut *group.errors.borrow_mut());
-        if !errors.is_empty() {
-            return Poll::Ready(Err(TaskGroupError { errors }));
-        }
-        let output = this
-            .output
-            .take()
-            .expect("a task group without failures has its body's output");
-        Poll::Ready(Ok(output))
     }
 }
 

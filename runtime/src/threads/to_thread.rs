@@ -240,11 +240,6 @@ impl<T: Send + 'static> Future for ToThread<T> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        if context::delivering() {
-            // Cancelled: never complete now, so no result is handed to an
-            // awaiter that is about to be dropped.
-            return Poll::Pending;
-        }
         assert!(
             !this.done,
             "a ToThread future was polled after it completed"

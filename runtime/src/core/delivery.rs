@@ -1,0 +1,290 @@
+//! How a cancellation travels from a task's request to the catch point
+//! that takes it.
+//!
+//! A future that takes part in delivery is a *cancellation point*: a scope
+//! with an inner future (`catch_cancelled`, a timeout, a task group) or a
+//! leaf that acts on a cancellation (awaiting a task, a gather, an asyncio
+//! `Future`). While pending, a point is *armed*: counted in its parent —
+//! the innermost scope on the poll path that reached it, or the task
+//! itself. So each scope knows whether an armed point lies below it, and a
+//! delivery goes down only where one does: a scope with none below takes
+//! the cancellation without polling its inner future again.
+//!
+//! That is the rule that keeps values safe: nothing below the point that
+//! takes a cancellation is polled while it is delivered, so no future
+//! there — this crate's or a foreign one — completes only to be dropped
+//! with its output. A value stays where it was (in the channel, the
+//! queue), as in CPython, where the cancellation is thrown in at the await
+//! the task is suspended at. A future polled in another branch on the way
+//! down (a `join!` sibling) completes normally and its value reaches the
+//! code.
+//!
+//! A scope's own cancellation (a timeout's deadline, a task group's abort)
+//! is delivered into its inner future the same way. A point that passes a
+//! cancellation on (an awaited task ended cancelled) raises it to its
+//! parent, which takes it at once, like an exception leaving a `try`.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+
+use super::Runnable;
+use super::context::{self, Delivery};
+use crate::error::CancelledError;
+
+/// A scope's place in its task's tree of cancellation points.
+pub(crate) struct ScopeNode {
+    /// Points armed directly below this scope.
+    armed: Cell<u32>,
+    /// A cancellation waiting for the scope's next poll.
+    pending: RefCell<Option<Pending>>,
+    /// The waker the scope was last polled with: a combinator such as
+    /// `FuturesUnordered` polls only what its own wakers woke.
+    waker: RefCell<Option<Waker>>,
+}
+
+/// A cancellation addressed to one scope.
+pub(crate) enum Pending {
+    /// The scope's owner cancels the inner work (a deadline, a group's
+    /// abort): delivered into the inner future; it vanishes if the inner
+    /// future finishes first.
+    Own(CancelledError),
+    /// For the scope's next await (a task group returned its failures
+    /// while cancelled): delivered into the inner future, or passed up if
+    /// the inner future finishes first.
+    Deliver(CancelledError),
+    /// Raised inside the inner future and passed up: taken at once.
+    Raised(CancelledError),
+}
+
+impl Pending {
+    fn rank(&self) -> u8 {
+        match self {
+            Pending::Own(_) => 0,
+            Pending::Deliver(_) => 1,
+            Pending::Raised(_) => 2,
+        }
+    }
+
+    fn into_error(self) -> CancelledError {
+        match self {
+            Pending::Own(e) | Pending::Deliver(e) | Pending::Raised(e) => e,
+        }
+    }
+}
+
+/// What polling a scope came to.
+pub(crate) enum ScopePoll<T> {
+    Ready(T),
+    Pending,
+    /// The scope takes a cancellation: its owner drops the inner future.
+    Cancelled(CancelledError),
+}
+
+/// An armed point's entry in its parent's count; dropping it disarms.
+pub(crate) struct Link(Parent);
+
+#[derive(Clone)]
+pub(crate) enum Parent {
+    Task(Rc<dyn Runnable>),
+    Scope(Rc<ScopeNode>),
+}
+
+impl Parent {
+    fn armed(&self) -> &Cell<u32> {
+        match self {
+            Parent::Task(task) => task.header().armed(),
+            Parent::Scope(scope) => &scope.armed,
+        }
+    }
+
+    fn is(&self, other: &Parent) -> bool {
+        match (self, other) {
+            (Parent::Task(a), Parent::Task(b)) => std::ptr::addr_eq(Rc::as_ptr(a), Rc::as_ptr(b)),
+            (Parent::Scope(a), Parent::Scope(b)) => Rc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
+impl Drop for Link {
+    fn drop(&mut self) {
+        let armed = self.0.armed();
+        armed.set(armed.get().saturating_sub(1));
+    }
+}
+
+/// Arms a pending point under the current parent (once; a point moved to
+/// another parent moves its count).
+pub(crate) fn arm(link: &mut Option<Link>) {
+    let Some(parent) = context::parent() else {
+        return;
+    };
+    if link.as_ref().is_some_and(|l| l.0.is(&parent)) {
+        return;
+    }
+    let armed = parent.armed();
+    armed.set(armed.get() + 1);
+    *link = Some(Link(parent));
+}
+
+/// Raises a cancellation to the current parent: a scope takes it at its
+/// next poll (at once, when it is polling us now); at the top the task's
+/// future is dropped at its next step.
+pub(crate) fn raise(error: CancelledError) {
+    pass_up(Pending::Raised(error));
+}
+
+/// Asks for a cancellation at the current parent's next await.
+pub(crate) fn deliver_later(error: CancelledError) {
+    pass_up(Pending::Deliver(error));
+}
+
+fn pass_up(pending: Pending) {
+    match context::parent() {
+        Some(Parent::Scope(scope)) => scope.cancel(pending),
+        Some(Parent::Task(task)) => {
+            let raised = matches!(pending, Pending::Raised(_));
+            let message = pending.into_error().message().map(str::to_owned);
+            task.header().rearm_cancel(message, raised);
+        }
+        None => {}
+    }
+}
+
+impl ScopeNode {
+    pub(crate) fn new() -> Rc<ScopeNode> {
+        Rc::new(ScopeNode {
+            armed: Cell::new(0),
+            pending: RefCell::new(None),
+            waker: RefCell::new(None),
+        })
+    }
+
+    /// Addresses a cancellation to this scope and wakes it. Of two, the
+    /// stronger stays (raised over deliver over own).
+    pub(crate) fn cancel(&self, pending: Pending) {
+        {
+            let mut slot = self.pending.borrow_mut();
+            if slot.as_ref().is_none_or(|old| old.rank() < pending.rank()) {
+                *slot = Some(pending);
+            }
+        }
+        if let Some(waker) = &*self.waker.borrow() {
+            waker.wake_by_ref();
+        }
+    }
+
+    /// After the inner future finished: a cancellation passed up to this
+    /// scope that no await inside took (an own one vanishes). The owner
+    /// passes it on to its parent's next await, or takes it itself.
+    pub(crate) fn take_late(&self) -> Option<CancelledError> {
+        match self.pending.borrow_mut().take() {
+            Some(Pending::Deliver(error) | Pending::Raised(error)) => Some(error),
+            Some(Pending::Own(_)) | None => None,
+        }
+    }
+
+    fn take_raised(&self) -> Option<CancelledError> {
+        let mut slot = self.pending.borrow_mut();
+        match slot.take() {
+            Some(Pending::Raised(error)) => Some(error),
+            other => {
+                *slot = other;
+                None
+            }
+        }
+    }
+
+    fn remember_waker(&self, waker: &Waker) {
+        let mut slot = self.waker.borrow_mut();
+        if !slot.as_ref().is_some_and(|w| w.will_wake(waker)) {
+            *slot = Some(waker.clone());
+        }
+    }
+
+    /// Polls the scope's inner future with `inner`, delivering the
+    /// cancellations that reach the scope: one coming down from above, one
+    /// addressed to it, or one raised inside it. On `Cancelled` the caller
+    /// drops the inner future.
+    pub(crate) fn poll<T>(
+        self: &Rc<Self>,
+        link: &mut Option<Link>,
+        cx: &mut Context<'_>,
+        inner: impl FnOnce(&mut Context<'_>) -> Poll<T>,
+    ) -> ScopePoll<T> {
+        if let Some(error) = self.take_raised() {
+            *link = None;
+            return ScopePoll::Cancelled(error);
+        }
+        let from_above = context::delivering();
+        // A delivery from above goes first; one addressed here waits.
+        let own = if from_above {
+            None
+        } else {
+            self.pending.borrow_mut().take()
+        };
+        let delivering = from_above || own.is_some();
+        let take = |own: Option<Pending>| match own {
+            Some(own) => own.into_error(),
+            None => context::claim(),
+        };
+        if delivering && self.armed.get() == 0 {
+            // Nothing below takes cancellations: take it here, without
+            // polling the inner future.
+            *link = None;
+            return ScopePoll::Cancelled(take(own));
+        }
+        let (polled, unclaimed) = {
+            // A scope's own delivery never leaks to its parent, even when
+            // the inner future panics.
+            let _own = own.as_ref().map(OwnDelivery::start);
+            let polled = context::in_scope(self, || inner(cx));
+            (polled, delivering && context::delivering())
+        };
+        match polled {
+            Poll::Pending if unclaimed => {
+                *link = None;
+                ScopePoll::Cancelled(take(own))
+            }
+            Poll::Ready(output) => {
+                *link = None;
+                // A cancellation for the next await that the inner future
+                // finished without: the owner takes it (`take_late`).
+                if unclaimed && let Some(Pending::Deliver(error)) = own {
+                    self.cancel(Pending::Deliver(error));
+                }
+                ScopePoll::Ready(output)
+            }
+            Poll::Pending => {
+                if let Some(error) = self.take_raised() {
+                    *link = None;
+                    return ScopePoll::Cancelled(error);
+                }
+                if self.pending.borrow().is_some() {
+                    cx.waker().wake_by_ref();
+                }
+                self.remember_waker(cx.waker());
+                arm(link);
+                ScopePoll::Pending
+            }
+        }
+    }
+}
+
+/// A scope's own cancellation on its way down the inner future's poll.
+struct OwnDelivery;
+
+impl OwnDelivery {
+    fn start(pending: &Pending) -> OwnDelivery {
+        let (Pending::Own(error) | Pending::Deliver(error) | Pending::Raised(error)) = pending;
+        context::set_delivery(Some(Delivery::Scope(error.clone())));
+        OwnDelivery
+    }
+}
+
+impl Drop for OwnDelivery {
+    fn drop(&mut self) {
+        context::set_delivery(None);
+    }
+}
