@@ -25,7 +25,7 @@ use std::time::Duration;
 
 fn main() {
     // `loop` is a Rust keyword, hence `event_loop`.
-    let event_loop = asyncio::get_event_loop();
+    let event_loop = asyncio::get_event_loop().unwrap();
 
     println!("-- call_soon / call_later, then run_until_complete(sleep(0.5)) --");
     let start = event_loop.time();

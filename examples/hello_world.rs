@@ -44,7 +44,7 @@ fn main() {
 
     // Low level: the same steps by hand.
     println!("-- get_event_loop() + run_until_complete() + close() --");
-    let event_loop = asyncio::get_event_loop();
+    let event_loop = asyncio::get_event_loop().unwrap();
     event_loop
         .run_until_complete(hello_world())
         .expect("hello_world() runs to completion");

@@ -47,7 +47,7 @@ async fn ticker() {
 }
 
 fn main() {
-    let event_loop = asyncio::EventLoop::new(); // asyncio.new_event_loop()
+    let event_loop = asyncio::EventLoop::new().unwrap(); // asyncio.new_event_loop()
 
     println!("-- run_forever(), stopped by call_later(0.35, stop) --");
     let task = event_loop.create_task(ticker());

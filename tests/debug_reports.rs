@@ -72,11 +72,11 @@ const SLOW: Duration = Duration::from_millis(20);
 
 #[test]
 fn debug_mode_can_be_read_and_changed() {
-    let on = EventLoop::builder().debug(true).build();
+    let on = EventLoop::builder().debug(true).build().unwrap();
     assert!(on.get_debug());
     on.set_debug(false);
     assert!(!on.get_debug());
-    let off = EventLoop::builder().debug(false).build();
+    let off = EventLoop::builder().debug(false).build().unwrap();
     assert!(!off.get_debug());
     off.set_debug(true);
     assert!(off.get_debug());
@@ -90,13 +90,14 @@ fn debug_mode_can_be_read_and_changed() {
 
 #[test]
 fn slow_callback_duration_defaults_to_100ms_and_can_be_set() {
-    let lp = EventLoop::new();
+    let lp = EventLoop::new().unwrap();
     assert_eq!(lp.slow_callback_duration(), Duration::from_millis(100));
     lp.set_slow_callback_duration(Duration::from_millis(5));
     assert_eq!(lp.slow_callback_duration(), Duration::from_millis(5));
     let built = EventLoop::builder()
         .slow_callback_duration(Duration::from_millis(7))
-        .build();
+        .build()
+        .unwrap();
     assert_eq!(built.slow_callback_duration(), Duration::from_millis(7));
 }
 
@@ -106,7 +107,8 @@ fn a_slow_callback_is_reported_in_debug_mode() {
     let lp = EventLoop::builder()
         .debug(true)
         .slow_callback_duration(Duration::from_millis(1))
-        .build();
+        .build()
+        .unwrap();
     lp.call_soon(|| thread::sleep(SLOW));
     lp.run_until_complete(sleep(0)).unwrap();
     let reports = reports_containing("took");
@@ -126,7 +128,8 @@ fn a_slow_task_step_is_reported_in_debug_mode() {
     let lp = EventLoop::builder()
         .debug(true)
         .slow_callback_duration(Duration::from_millis(1))
-        .build();
+        .build()
+        .unwrap();
     lp.run_until_complete(async {
         let task = create_task_named(async { thread::sleep(SLOW) }, "slowpoke");
         task.await.unwrap();
@@ -144,7 +147,8 @@ fn slow_callbacks_are_not_reported_without_debug_mode() {
     let lp = EventLoop::builder()
         .debug(false)
         .slow_callback_duration(Duration::from_millis(1))
-        .build();
+        .build()
+        .unwrap();
     lp.call_soon(|| thread::sleep(SLOW));
     lp.run_until_complete(async { thread::sleep(SLOW) })
         .unwrap();
@@ -160,7 +164,7 @@ fn slow_callbacks_are_not_reported_without_debug_mode() {
 #[test]
 fn fast_callbacks_are_not_reported_in_debug_mode() {
     install_logger();
-    let lp = EventLoop::builder().debug(true).build();
+    let lp = EventLoop::builder().debug(true).build().unwrap();
     lp.call_soon(|| {});
     lp.run_until_complete(sleep(0)).unwrap();
     assert!(reports_containing("took").is_empty(), "{:?}", my_reports());
@@ -169,7 +173,7 @@ fn fast_callbacks_are_not_reported_in_debug_mode() {
 #[test]
 fn a_panic_nobody_retrieved_is_reported() {
     install_logger();
-    let lp = EventLoop::builder().debug(false).build();
+    let lp = EventLoop::builder().debug(false).build().unwrap();
     lp.run_until_complete(async {
         drop(create_task_named(
             async {
@@ -198,7 +202,7 @@ fn a_panic_nobody_retrieved_is_reported() {
 #[test]
 fn a_retrieved_panic_is_not_reported() {
     install_logger();
-    let lp = EventLoop::new();
+    let lp = EventLoop::new().unwrap();
     lp.run_until_complete(async {
         let awaited = create_task_named(
             async {
@@ -236,7 +240,7 @@ fn a_retrieved_panic_is_not_reported() {
 #[test]
 fn a_pending_task_destroyed_by_close_is_reported() {
     install_logger();
-    let lp = EventLoop::new();
+    let lp = EventLoop::new().unwrap();
     let started = lp.create_task_named(sleep(3600), "stuck");
     lp.run_until_complete(sleep(0)).unwrap(); // "stuck" starts and waits
     let unstarted = lp.create_task_named(async {}, "queued"); // never runs
@@ -268,7 +272,7 @@ fn a_pending_task_destroyed_by_close_is_reported() {
 #[test]
 fn cleanups_that_cannot_run_at_close_are_reported() {
     install_logger();
-    let lp = EventLoop::builder().virtual_time(true).build();
+    let lp = EventLoop::builder().virtual_time(true).build().unwrap();
     let task = lp.create_task_named(
         async {
             let _guard = finally(async { sleep(10).await });
@@ -309,7 +313,7 @@ fn a_future_exception_nobody_retrieved_is_reported() {
 #[test]
 fn a_panicking_callback_is_reported() {
     install_logger();
-    let lp = EventLoop::new();
+    let lp = EventLoop::new().unwrap();
     lp.call_soon(|| panic!("callback failure (expected by the test)"));
     lp.run_until_complete(sleep(0)).unwrap();
     let reports = reports_containing("callback failure");

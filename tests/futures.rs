@@ -193,7 +193,7 @@ fn done_callback_added_after_done_runs_soon() {
 
 #[test]
 fn a_loops_future_runs_its_callbacks_when_that_loop_runs() {
-    let lp = EventLoop::new();
+    let lp = EventLoop::new().unwrap();
     let log = new_log();
     let fut: Future<&str> = lp.create_future();
     {

@@ -27,7 +27,7 @@ fn outside_a_loop_the_introspection_functions_report_no_running_loop() {
 
 #[test]
 fn after_a_loop_stops_there_is_no_running_loop_again() {
-    let lp = EventLoop::new();
+    let lp = EventLoop::new().unwrap();
     let inside = lp
         .run_until_complete(async { get_running_loop().is_ok() && current_task().is_ok() })
         .unwrap();
@@ -38,7 +38,7 @@ fn after_a_loop_stops_there_is_no_running_loop_again() {
 
 #[test]
 fn current_task_in_a_callback_is_no_current_task() {
-    let lp = EventLoop::new();
+    let lp = EventLoop::new().unwrap();
     let seen = Rc::new(RefCell::new(None));
     let s = seen.clone();
     lp.call_soon(move || {
@@ -94,7 +94,7 @@ fn all_tasks_lists_the_unfinished_tasks() {
 
 #[test]
 fn event_loop_all_tasks_works_before_the_loop_runs() {
-    let lp = EventLoop::new();
+    let lp = EventLoop::new().unwrap();
     let task = lp.create_task_named(async {}, "queued");
     let names: Vec<_> = lp.all_tasks().iter().map(|t| t.get_name()).collect();
     assert_eq!(names, ["queued"]);
@@ -105,7 +105,7 @@ fn event_loop_all_tasks_works_before_the_loop_runs() {
 
 #[test]
 fn get_running_loop_is_the_loop_that_runs() {
-    let lp = EventLoop::builder().virtual_time(true).build();
+    let lp = EventLoop::builder().virtual_time(true).build().unwrap();
     let l = lp.clone();
     let ok = lp
         .run_until_complete(async move {
@@ -121,10 +121,10 @@ fn get_running_loop_is_the_loop_that_runs() {
 
 #[test]
 fn get_event_loop_returns_the_running_loop_inside_one() {
-    let lp = EventLoop::builder().virtual_time(true).build();
+    let lp = EventLoop::builder().virtual_time(true).build().unwrap();
     let t = lp
         .run_until_complete(async {
-            let l = get_event_loop();
+            let l = get_event_loop().unwrap();
             sleep(3).await;
             l.time()
         })
@@ -134,33 +134,37 @@ fn get_event_loop_returns_the_running_loop_inside_one() {
 
 #[test]
 fn set_event_loop_sets_what_get_event_loop_returns_outside_a_loop() {
-    let lp = new_event_loop();
+    let lp = new_event_loop().unwrap();
     set_event_loop(Some(lp.clone()));
     let log = Rc::new(RefCell::new(Vec::new()));
     let l = log.clone();
     // Scheduled through get_event_loop(): it runs when `lp` runs.
-    get_event_loop().call_soon(move || l.borrow_mut().push("via get_event_loop"));
+    get_event_loop()
+        .unwrap()
+        .call_soon(move || l.borrow_mut().push("via get_event_loop"));
     lp.run_until_complete(sleep(0)).unwrap();
     assert_eq!(*log.borrow(), ["via get_event_loop"]);
 
     // asyncio::run restores this thread's current loop afterwards.
     asyncio::run(async {});
     let l = log.clone();
-    get_event_loop().call_soon(move || l.borrow_mut().push("still lp"));
+    get_event_loop()
+        .unwrap()
+        .call_soon(move || l.borrow_mut().push("still lp"));
     lp.run_until_complete(sleep(0)).unwrap();
     assert_eq!(*log.borrow(), ["via get_event_loop", "still lp"]);
 
     set_event_loop(None);
     lp.close().unwrap();
     // A fresh default loop is made on demand.
-    assert!(!get_event_loop().is_closed());
+    assert!(!get_event_loop().unwrap().is_closed());
 }
 
 #[test]
 fn get_event_loop_outside_a_loop_is_stable_per_thread() {
-    let a = get_event_loop();
+    let a = get_event_loop().unwrap();
     a.set_slow_callback_duration(std::time::Duration::from_millis(1234));
-    let b = get_event_loop();
+    let b = get_event_loop().unwrap();
     assert_eq!(
         b.slow_callback_duration(),
         std::time::Duration::from_millis(1234)
@@ -236,7 +240,7 @@ fn the_error_types_implement_display_and_error() {
 #[test]
 fn errors_convert_with_the_question_mark_operator() {
     fn check() -> Result<u32, Box<dyn std::error::Error>> {
-        let lp = EventLoop::new();
+        let lp = EventLoop::new().unwrap();
         lp.close()?;
         let v = lp.run_until_complete(async { 1 })?;
         Ok(v)

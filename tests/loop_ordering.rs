@@ -26,7 +26,7 @@ fn logs_at(lp: &EventLoop, log: &Log, entry: &str) -> impl FnOnce() + 'static {
 }
 
 fn virtual_loop() -> EventLoop {
-    EventLoop::builder().virtual_time(true).build()
+    EventLoop::builder().virtual_time(true).build().unwrap()
 }
 
 fn stopper(lp: &EventLoop) -> impl FnOnce() + 'static {
@@ -36,7 +36,7 @@ fn stopper(lp: &EventLoop) -> impl FnOnce() + 'static {
 
 #[test]
 fn call_soon_callbacks_run_in_fifo_order() {
-    let lp = EventLoop::new();
+    let lp = EventLoop::new().unwrap();
     let log = new_log();
     for name in ["a", "b", "c", "d", "e"] {
         lp.call_soon(logs(&log, name));
@@ -49,7 +49,7 @@ fn call_soon_callbacks_run_in_fifo_order() {
 
 #[test]
 fn callbacks_scheduled_by_callbacks_run_after_the_queued_ones() {
-    let lp = EventLoop::new();
+    let lp = EventLoop::new().unwrap();
     let log = new_log();
     {
         let (l, log2) = (lp.clone(), log.clone());
@@ -69,7 +69,7 @@ fn callbacks_scheduled_by_callbacks_run_after_the_queued_ones() {
 
 #[test]
 fn stop_lets_the_current_batch_finish_and_defers_new_callbacks() {
-    let lp = EventLoop::new();
+    let lp = EventLoop::new().unwrap();
     let log = new_log();
     {
         let (l, log2) = (lp.clone(), log.clone());
@@ -106,7 +106,7 @@ fn chain(lp: EventLoop, log: Log, n: u32) {
 
 #[test]
 fn stop_before_run_forever_runs_exactly_one_batch() {
-    let lp = EventLoop::new();
+    let lp = EventLoop::new().unwrap();
     let log = new_log();
     {
         let (l, log2) = (lp.clone(), log.clone());
@@ -287,7 +287,7 @@ fn run_until_complete_returns_as_soon_as_its_future_is_done() {
 
 #[test]
 fn run_until_complete_returns_despite_an_endless_callback_chain() {
-    let lp = EventLoop::new();
+    let lp = EventLoop::new().unwrap();
     let log = new_log();
     {
         let (l, log2) = (lp.clone(), log.clone());
@@ -355,7 +355,7 @@ fn stop_from_inside_the_future_reports_stopped_before_complete() {
 
 #[test]
 fn run_on_a_running_loop_is_already_running() {
-    let lp = EventLoop::new();
+    let lp = EventLoop::new().unwrap();
     let l = lp.clone();
     let (nested, forever, tasks_before, tasks_after) = lp
         .run_until_complete(async move {
@@ -378,7 +378,7 @@ fn run_on_a_running_loop_is_already_running() {
 
 #[test]
 fn run_until_complete_error_kinds_on_a_running_loop() {
-    let lp = EventLoop::new();
+    let lp = EventLoop::new().unwrap();
     let l = lp.clone();
     let ok = lp
         .run_until_complete(async move {
@@ -393,7 +393,7 @@ fn run_until_complete_error_kinds_on_a_running_loop() {
 
 #[test]
 fn close_on_a_running_loop_is_refused() {
-    let lp = EventLoop::new();
+    let lp = EventLoop::new().unwrap();
     let l = lp.clone();
     let (closed, running) = lp
         .run_until_complete(async move { (l.close(), l.is_running()) })
@@ -409,7 +409,7 @@ fn close_on_a_running_loop_is_refused() {
 
 #[test]
 fn run_on_a_closed_loop_is_closed() {
-    let lp = EventLoop::new();
+    let lp = EventLoop::new().unwrap();
     lp.close().unwrap();
     assert!(lp.is_closed());
     assert_eq!(lp.run_forever(), Err(RuntimeError::Closed));
@@ -424,8 +424,8 @@ fn run_on_a_closed_loop_is_closed() {
 
 #[test]
 fn a_second_loop_inside_a_running_one_is_another_loop_running() {
-    let outer = EventLoop::new();
-    let inner = EventLoop::new();
+    let outer = EventLoop::new().unwrap();
+    let inner = EventLoop::new().unwrap();
     let i = inner.clone();
     let (until, forever) = outer
         .run_until_complete(async move {
@@ -444,7 +444,7 @@ fn a_second_loop_inside_a_running_one_is_another_loop_running() {
 
 #[test]
 fn handle_cancel_prevents_the_callback() {
-    let lp = EventLoop::new();
+    let lp = EventLoop::new().unwrap();
     let log = new_log();
     let keep = lp.call_soon(logs(&log, "kept"));
     let dropped = lp.call_soon(logs(&log, "cancelled"));
@@ -493,7 +493,7 @@ fn a_cancelled_timer_does_not_advance_virtual_time() {
 
 #[test]
 fn a_panicking_callback_does_not_stop_the_loop() {
-    let lp = EventLoop::new();
+    let lp = EventLoop::new().unwrap();
     let log = new_log();
     lp.call_soon(|| panic!("callback failure (expected by the test)"));
     lp.call_soon(logs(&log, "after"));
@@ -503,7 +503,7 @@ fn a_panicking_callback_does_not_stop_the_loop() {
 
 #[test]
 fn tasks_and_callbacks_share_one_fifo() {
-    let lp = EventLoop::new();
+    let lp = EventLoop::new().unwrap();
     let log = new_log();
     let l = lp.clone();
     let log2 = log.clone();
@@ -543,7 +543,7 @@ fn a_sleep_resumes_one_iteration_after_its_timer_fires() {
 
 #[test]
 fn run_until_complete_reports_a_panicking_future_and_the_loop_stays_usable() {
-    let lp = EventLoop::new();
+    let lp = EventLoop::new().unwrap();
     let err = lp
         .run_until_complete(async {
             if true {

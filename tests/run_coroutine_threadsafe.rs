@@ -30,7 +30,7 @@ impl LoopThread {
     fn start() -> Self {
         let (tx, rx) = mpsc::channel();
         let thread = thread::spawn(move || {
-            let lp = EventLoop::new();
+            let lp = EventLoop::new().unwrap();
             tx.send((lp.handle(), thread::current().id())).unwrap();
             lp.run_forever().unwrap();
             lp.close().unwrap();
@@ -195,7 +195,7 @@ fn a_task_that_catches_the_cancellation_is_still_reported_cancelled() {
 
 #[test]
 fn cancel_before_the_task_starts_means_it_never_runs() {
-    let lp = EventLoop::new();
+    let lp = EventLoop::new().unwrap();
     let ran = Arc::new(AtomicBool::new(false));
     let r = ran.clone();
     let fut = run_coroutine_threadsafe(
@@ -243,7 +243,7 @@ fn is_closed<T>(out: Result<T, Error>) -> bool {
 
 #[test]
 fn submitting_to_a_closed_loop_is_err_closed_at_once() {
-    let lp = EventLoop::new();
+    let lp = EventLoop::new().unwrap();
     let handle = lp.handle();
     lp.close().unwrap();
     let fut = thread::spawn(move || {
@@ -256,7 +256,7 @@ fn submitting_to_a_closed_loop_is_err_closed_at_once() {
 
 #[test]
 fn a_loop_closed_before_it_runs_the_task_gives_err_closed() {
-    let lp = EventLoop::new();
+    let lp = EventLoop::new().unwrap();
     let handle = lp.handle();
     let fut = thread::spawn(move || run_coroutine_threadsafe(|| async { 1 }, &handle))
         .join()
@@ -268,7 +268,7 @@ fn a_loop_closed_before_it_runs_the_task_gives_err_closed() {
 
 #[test]
 fn a_loop_closed_while_the_task_is_pending_gives_err_closed() {
-    let lp = EventLoop::new();
+    let lp = EventLoop::new().unwrap();
     let fut = run_coroutine_threadsafe(|| sleep(3600), &lp.handle());
     lp.run_until_complete(sleep(0.01)).unwrap();
     assert_eq!(lp.all_tasks().len(), 1, "the task is running");
@@ -279,7 +279,7 @@ fn a_loop_closed_while_the_task_is_pending_gives_err_closed() {
 
 #[test]
 fn a_loop_dropped_without_close_gives_err_closed() {
-    let lp = EventLoop::new();
+    let lp = EventLoop::new().unwrap();
     let handle = lp.handle();
     let fut = run_coroutine_threadsafe(|| async { 1 }, &handle);
     drop(lp);
@@ -315,7 +315,7 @@ fn result_on_the_loops_own_thread_is_an_error_not_a_deadlock() {
 
 #[test]
 fn result_on_the_loops_thread_while_it_is_not_running_is_an_error_too() {
-    let lp = EventLoop::new();
+    let lp = EventLoop::new().unwrap();
     let fut = run_coroutine_threadsafe(|| async { 1 }, &lp.handle());
     assert!(matches!(
         fut.result(None),

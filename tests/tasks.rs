@@ -21,7 +21,7 @@ async fn yields(n: usize) {
 
 #[test]
 fn default_names_count_from_task_1_for_the_main_task() {
-    let lp = EventLoop::new();
+    let lp = EventLoop::new().unwrap();
     let names = lp
         .run_until_complete(async {
             let main = current_task().unwrap().get_name();
@@ -484,7 +484,7 @@ fn awaiting_a_task_gives_its_output() {
 
 #[test]
 fn tasks_created_on_a_loop_before_it_runs_start_when_it_runs() {
-    let lp = EventLoop::new();
+    let lp = EventLoop::new().unwrap();
     let log = new_log();
     let l = log.clone();
     let early = lp.create_task(async move {

@@ -73,7 +73,7 @@ fn loop_handle_is_send_and_sync() {
 
 #[test]
 fn call_soon_threadsafe_wakes_a_loop_blocked_in_the_os() {
-    let lp = EventLoop::new();
+    let lp = EventLoop::new().unwrap();
     let handle = lp.handle();
     let watchdog = Watchdog::start(handle.clone());
     let log = Arc::new(Mutex::new(Vec::new()));
@@ -107,7 +107,7 @@ thread_local! {
 
 #[test]
 fn call_soon_threadsafe_can_complete_run_until_complete() {
-    let lp = EventLoop::new();
+    let lp = EventLoop::new().unwrap();
     let handle = lp.handle();
     let watchdog = Watchdog::start(handle.clone());
     let out = lp.run_until_complete(async move {
@@ -131,7 +131,7 @@ fn call_soon_threadsafe_can_complete_run_until_complete() {
 
 #[test]
 fn threadsafe_callbacks_from_one_thread_run_in_order() {
-    let lp = EventLoop::new();
+    let lp = EventLoop::new().unwrap();
     let handle = lp.handle();
     let watchdog = Watchdog::start(handle.clone());
     let log = Arc::new(Mutex::new(Vec::new()));
@@ -155,7 +155,7 @@ fn threadsafe_callbacks_from_one_thread_run_in_order() {
 
 #[test]
 fn loop_handle_stop_from_another_thread_stops_run_forever() {
-    let lp = EventLoop::new();
+    let lp = EventLoop::new().unwrap();
     let handle = lp.handle();
     let watchdog = Watchdog::start(handle.clone());
     let stopper = thread::spawn(move || {
@@ -172,7 +172,7 @@ fn loop_handle_stop_from_another_thread_stops_run_forever() {
 
 #[test]
 fn loop_handle_stop_before_run_forever_stops_it_promptly() {
-    let lp = EventLoop::builder().virtual_time(true).build();
+    let lp = EventLoop::builder().virtual_time(true).build().unwrap();
     let handle = lp.handle();
     let watchdog = Watchdog::start(handle.clone());
     thread::spawn(move || handle.stop()).join().unwrap();
@@ -187,7 +187,7 @@ fn loop_handle_stop_before_run_forever_stops_it_promptly() {
 
 #[test]
 fn call_soon_threadsafe_after_close_is_closed() {
-    let lp = EventLoop::new();
+    let lp = EventLoop::new().unwrap();
     let handle = lp.handle();
     assert!(!handle.is_closed());
     lp.close().unwrap();
@@ -235,7 +235,7 @@ impl StdFuture for WokenByThread {
 
 #[test]
 fn a_waker_woken_from_another_thread_reschedules_the_task() {
-    let lp = EventLoop::new();
+    let lp = EventLoop::new().unwrap();
     let watchdog = Watchdog::start(lp.handle());
     let log = Rc::new(RefCell::new(Vec::new()));
     let l = log.clone();
@@ -262,7 +262,7 @@ fn a_waker_woken_from_another_thread_reschedules_the_task() {
 fn cross_thread_wakes_interleave_with_local_work() {
     // A task woken from another thread resumes while other tasks keep the
     // loop busy (the OS is polled even when work is ready).
-    let lp = EventLoop::new();
+    let lp = EventLoop::new().unwrap();
     let watchdog = Watchdog::start(lp.handle());
     let out = lp.run_until_complete(async {
         let busy_stop = Rc::new(std::cell::Cell::new(false));

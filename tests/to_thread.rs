@@ -90,7 +90,7 @@ fn a_panic_in_the_function_is_err_panicked_and_the_pool_lives_on() {
 
 #[test]
 fn threads_start_lazily_and_are_reused() {
-    let lp = EventLoop::new();
+    let lp = EventLoop::new().unwrap();
     let before = lp.blocking_pool_stats();
     assert_eq!((before.threads, before.threads_started), (0, 0));
     let ids = lp
@@ -111,7 +111,10 @@ fn threads_start_lazily_and_are_reused() {
 
 #[test]
 fn the_pool_is_bounded() {
-    let lp = EventLoop::builder().max_blocking_threads(2).build();
+    let lp = EventLoop::builder()
+        .max_blocking_threads(2)
+        .build()
+        .unwrap();
     let active = Arc::new(AtomicUsize::new(0));
     let most = Arc::new(AtomicUsize::new(0));
     let gate = Gate::default();
@@ -153,7 +156,10 @@ fn the_pool_is_bounded() {
 
 #[test]
 fn queued_jobs_start_in_fifo_order() {
-    let lp = EventLoop::builder().max_blocking_threads(1).build();
+    let lp = EventLoop::builder()
+        .max_blocking_threads(1)
+        .build()
+        .unwrap();
     let order = Arc::new(Mutex::new(Vec::new()));
     let gate = Gate::default();
     let (o, g) = (order.clone(), gate.clone());
@@ -186,7 +192,8 @@ fn queued_jobs_start_in_fifo_order() {
 fn idle_threads_retire_and_start_again_on_demand() {
     let lp = EventLoop::builder()
         .blocking_idle_timeout(Duration::from_millis(20))
-        .build();
+        .build()
+        .unwrap();
     assert_eq!(lp.run_until_complete(to_thread(|| 1)).unwrap().unwrap(), 1);
     until_blocking("the idle thread retired", || {
         lp.blocking_pool_stats().threads == 0
@@ -239,7 +246,10 @@ fn cancelling_the_awaiting_task_ends_the_await_and_drops_the_result() {
 
 #[test]
 fn a_job_cancelled_before_it_starts_never_runs() {
-    let lp = EventLoop::builder().max_blocking_threads(1).build();
+    let lp = EventLoop::builder()
+        .max_blocking_threads(1)
+        .build()
+        .unwrap();
     let gate = Gate::default();
     let second_ran = Arc::new(AtomicBool::new(false));
     let (g, ran) = (gate.clone(), second_ran.clone());
@@ -317,7 +327,7 @@ fn virtual_time_moves_on_once_no_thread_result_is_awaited() {
 
 #[test]
 fn run_in_executor_starts_the_job_at_once() {
-    let lp = EventLoop::new();
+    let lp = EventLoop::new().unwrap();
     let (tx, rx) = mpsc::channel();
     let fut = lp.run_in_executor(move || {
         tx.send(thread::current().id()).unwrap();
@@ -352,7 +362,10 @@ fn many_jobs_from_many_tasks_all_complete() {
 
 #[test]
 fn close_does_not_wait_for_a_running_job_and_drops_queued_ones() {
-    let lp = EventLoop::builder().max_blocking_threads(1).build();
+    let lp = EventLoop::builder()
+        .max_blocking_threads(1)
+        .build()
+        .unwrap();
     let gate = Gate::default();
     let g = gate.clone();
     let queued_ran = Arc::new(AtomicBool::new(false));
@@ -375,7 +388,7 @@ fn close_does_not_wait_for_a_running_job_and_drops_queued_ones() {
 
 #[test]
 fn run_in_executor_on_a_closed_loop_is_err_closed() {
-    let lp = EventLoop::new();
+    let lp = EventLoop::new().unwrap();
     lp.close().unwrap();
     let fut = lp.run_in_executor(|| 1);
     // Nothing can await it on a closed loop; a plain poll shows the outcome.
@@ -397,7 +410,7 @@ fn poll_once<F: std::future::Future>(fut: F) -> Option<F::Output> {
 
 #[test]
 fn shutdown_default_executor_waits_then_refuses_new_work() {
-    let lp = EventLoop::new();
+    let lp = EventLoop::new().unwrap();
     let gate = Gate::default();
     let g = gate.clone();
     let fut = lp.run_in_executor(move || {

@@ -376,7 +376,7 @@ async fn high_level_tour() {
 fn low_level_loop() {
     header("9. The event loop by hand");
     // loop = asyncio.get_event_loop()
-    let event_loop = asyncio::get_event_loop();
+    let event_loop = asyncio::get_event_loop().unwrap();
 
     // loop.run_until_complete(hello_world())
     let out = event_loop.run_until_complete(async {

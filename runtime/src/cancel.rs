@@ -17,7 +17,7 @@ use std::task::{Context, Poll};
 use pin_project_lite::pin_project;
 
 use crate::core::context::{self, Cleanup};
-use crate::core::delivery::{self, Link, ScopeNode, ScopePoll};
+use crate::core::delivery::{self, ScopeNode, ScopePoll};
 use crate::core::report;
 use crate::error::CancelledError;
 use crate::task;
@@ -30,7 +30,6 @@ pin_project! {
         inner: Option<F>,
         // This catch point's place among the task's cancellation points.
         node: Rc<ScopeNode>,
-        link: Option<Link>,
         // Async cleanups released when the inner future was dropped.
         cleanups: Vec<Cleanup>,
         error: Option<CancelledError>,
@@ -74,7 +73,6 @@ pub fn catch_cancelled<F: Future>(fut: F) -> CatchCancelled<F> {
     CatchCancelled {
         inner: Some(fut),
         node: ScopeNode::new(),
-        link: None,
         cleanups: Vec::new(),
         error: None,
         location: Location::caller(),
@@ -95,7 +93,7 @@ impl<F: Future> Future for CatchCancelled<F> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
         if let Some(mut inner) = this.inner.as_mut().as_pin_mut() {
-            match this.node.poll(this.link, cx, |cx| inner.as_mut().poll(cx)) {
+            match this.node.poll(cx, |cx| inner.as_mut().poll(cx)) {
                 ScopePoll::Ready(output) => {
                     this.inner.set(None);
                     if let Some(error) = this.node.take_late() {

@@ -208,7 +208,56 @@ pub enum RuntimeError {
     /// A thread was about to block waiting for work that only its own event
     /// loop can run (e.g. `ConcurrentFuture::result` on the loop's thread).
     WouldDeadlock,
+    /// The operating system failed the loop's wait for I/O; the loop
+    /// stopped. (`EINTR` is retried, never reported.)
+    Os(OsError),
 }
+
+/// An operating-system error the loop met, as a copyable value: its kind
+/// and, when the OS gave one, its `errno`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OsError {
+    kind: std::io::ErrorKind,
+    code: Option<i32>,
+}
+
+impl OsError {
+    /// The error's kind.
+    pub fn kind(&self) -> std::io::ErrorKind {
+        self.kind
+    }
+
+    /// The OS error code (`errno`), if there was one.
+    pub fn raw_os_error(&self) -> Option<i32> {
+        self.code
+    }
+}
+
+impl From<&std::io::Error> for OsError {
+    fn from(error: &std::io::Error) -> Self {
+        OsError {
+            kind: error.kind(),
+            code: error.raw_os_error(),
+        }
+    }
+}
+
+impl From<OsError> for std::io::Error {
+    fn from(error: OsError) -> Self {
+        match error.code {
+            Some(code) => std::io::Error::from_raw_os_error(code),
+            None => std::io::Error::from(error.kind),
+        }
+    }
+}
+
+impl fmt::Display for OsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&std::io::Error::from(*self), f)
+    }
+}
+
+impl std::error::Error for OsError {}
 
 impl fmt::Display for RuntimeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -228,6 +277,9 @@ impl fmt::Display for RuntimeError {
             RuntimeError::WouldDeadlock => {
                 "blocking the event loop's own thread to wait for work that loop must run \
                  would deadlock; await the work instead"
+            }
+            RuntimeError::Os(error) => {
+                return write!(f, "the event loop's I/O poller failed: {error}");
             }
         })
     }

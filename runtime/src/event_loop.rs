@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::future::Future;
+use std::io;
 use std::panic::Location;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -25,7 +26,7 @@ use crate::task::{self, Task, TaskRef};
 ///
 /// ```
 /// use std::{cell::RefCell, rc::Rc};
-/// let lp = asyncio::EventLoop::new();
+/// let lp = asyncio::EventLoop::new().unwrap();
 /// let log = Rc::new(RefCell::new(Vec::new()));
 /// let (l1, l2) = (log.clone(), log.clone());
 /// lp.call_later(0.01, move || l1.borrow_mut().push("later"));
@@ -93,24 +94,25 @@ impl EventLoopBuilder {
     }
 
     /// Makes the loop.
-    pub fn build(self) -> EventLoop {
-        let core = Core::new(self.options);
+    ///
+    /// # Errors
+    /// The OS error when the loop's I/O poller cannot be created (e.g.
+    /// `EMFILE`: the process is out of file descriptors).
+    pub fn build(self) -> io::Result<EventLoop> {
+        let core = Core::new(self.options)?;
         if let Some(d) = self.slow_callback {
             core.set_slow_callback_duration(d);
         }
-        EventLoop { core }
-    }
-}
-
-impl Default for EventLoop {
-    fn default() -> Self {
-        Self::new()
+        Ok(EventLoop { core })
     }
 }
 
 impl EventLoop {
     /// A new loop with default options (Python's `new_event_loop()`).
-    pub fn new() -> Self {
+    ///
+    /// # Errors
+    /// As [`EventLoopBuilder::build`].
+    pub fn new() -> io::Result<Self> {
         EventLoopBuilder::default().build()
     }
 
@@ -397,9 +399,15 @@ pub fn get_running_loop() -> Result<EventLoop, RuntimeError> {
 
 /// The running loop, else this thread's current loop, created on first use
 /// (Python's `asyncio.get_event_loop()`).
-pub fn get_event_loop() -> EventLoop {
-    let core = context::running_core().unwrap_or_else(context::default_core);
-    EventLoop { core }
+///
+/// # Errors
+/// As [`EventLoopBuilder::build`], when a loop has to be created.
+pub fn get_event_loop() -> io::Result<EventLoop> {
+    let core = match context::running_core() {
+        Some(core) => core,
+        None => context::default_core()?,
+    };
+    Ok(EventLoop { core })
 }
 
 /// Sets (or clears) this thread's current loop, which `get_event_loop()`
@@ -409,6 +417,9 @@ pub fn set_event_loop(event_loop: Option<EventLoop>) {
 }
 
 /// A new loop (Python's `asyncio.new_event_loop()`); same as `EventLoop::new()`.
-pub fn new_event_loop() -> EventLoop {
+///
+/// # Errors
+/// As [`EventLoopBuilder::build`].
+pub fn new_event_loop() -> io::Result<EventLoop> {
     EventLoop::new()
 }

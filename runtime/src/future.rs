@@ -8,7 +8,7 @@ use std::task::{Context, Poll};
 
 use crate::core::Core;
 use crate::core::context;
-use crate::core::delivery::{self, Link};
+use crate::core::delivery;
 use crate::core::report;
 use crate::core::waiters::{CallbackId, DoneCallback, Waiter, Waiters};
 use crate::error::{CancelledError, Error, Exception, InvalidStateError};
@@ -44,8 +44,6 @@ struct State<T> {
 pub struct Future<T> {
     state: Rc<State<T>>,
     slot: Cell<Option<usize>>,
-    /// This handle's place among the awaiting task's cancellation points.
-    link: Option<Link>,
 }
 
 impl<T: 'static> Future<T> {
@@ -71,7 +69,6 @@ impl<T: 'static> Future<T> {
                 retrieved: Cell::new(false),
             }),
             slot: Cell::new(None),
-            link: None,
         }
     }
 
@@ -214,7 +211,6 @@ impl<T> Clone for Future<T> {
         Future {
             state: self.state.clone(),
             slot: Cell::new(None),
-            link: None,
         }
     }
 }
@@ -236,7 +232,6 @@ impl<T: Clone + 'static> std::future::Future for Future<T> {
             Outcome::Done(outcome) => {
                 this.state.retrieved.set(true);
                 this.state.waiters.borrow_mut().unregister(&this.slot);
-                this.link = None;
                 return Poll::Ready(outcome.clone());
             }
             Outcome::Pending => {}
@@ -245,7 +240,7 @@ impl<T: Clone + 'static> std::future::Future for Future<T> {
             .waiters
             .borrow_mut()
             .register(&this.slot, cx.waker());
-        delivery::arm(&mut this.link);
+        delivery::note_point();
         Poll::Pending
     }
 }

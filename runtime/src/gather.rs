@@ -13,7 +13,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use crate::core::context;
-use crate::core::delivery::{self, Link};
+use crate::core::delivery;
 use crate::error::{CancelledError, Error};
 use crate::task::{self, Task, TaskRef};
 
@@ -22,8 +22,6 @@ use crate::task::{self, Task, TaskRef};
 struct Join {
     /// One waiter slot per task.
     slots: Vec<Cell<Option<usize>>>,
-    /// The gather's place among the awaiting task's cancellation points.
-    link: Option<Link>,
     /// The awaiting task's cancellation, passed on to the children.
     delegated: Option<CancelledError>,
     /// The children finished after a cancellation, which was raised in the
@@ -79,7 +77,6 @@ impl Join {
                 && let Some(error) = failure(task)
             {
                 self.forget(tasks);
-                self.link = None;
                 return Poll::Ready(Err(error));
             }
             if prefix {
@@ -87,10 +84,9 @@ impl Join {
             }
         }
         if pending {
-            delivery::arm(&mut self.link);
+            delivery::note_point();
             return Poll::Pending;
         }
-        self.link = None;
         if let Some(cancel) = self.delegated.take() {
             // Every child is done: the cancellation comes back to us.
             delivery::raise(cancel);

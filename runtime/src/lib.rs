@@ -37,7 +37,8 @@ pub use crate::cancel::{CatchCancelled, Finally, catch_cancelled, finally};
 pub use crate::core::pool::BlockingPoolStats;
 pub use crate::core::waiters::CallbackId;
 pub use crate::error::{
-    CancelledError, Error, Exception, InvalidStateError, PanicError, RuntimeError, TimeoutError,
+    CancelledError, Error, Exception, InvalidStateError, OsError, PanicError, RuntimeError,
+    TimeoutError,
 };
 pub use crate::event_loop::{
     EventLoop, EventLoopBuilder, LoopHandle, get_event_loop, get_running_loop, new_event_loop,

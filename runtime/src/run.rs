@@ -78,10 +78,37 @@ impl Runner {
     /// the late jobs finish on their own threads, their results dropped.
     ///
     /// # Panics
-    /// If called while a loop runs on this thread; if the main task panics
-    /// (the original panic is resumed) or is cancelled.
+    /// If called while a loop runs on this thread; if the loop cannot be
+    /// created (the OS error is in the message; [`try_run`](Self::try_run)
+    /// returns it instead); if the main task panics (the original panic is
+    /// resumed) or is cancelled.
     #[track_caller]
     pub fn run<F>(self, future: F) -> F::Output
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        match self.try_run(future) {
+            Ok(output) => output,
+            Err(error) => panic!("asyncio::run(): cannot create the event loop: {error}"),
+        }
+    }
+
+    /// [`run`](Self::run), with a failure to create the loop (e.g. `EMFILE`:
+    /// out of file descriptors) returned as the OS error.
+    ///
+    /// ```
+    /// let out = asyncio::Runner::new().try_run(async { 7 });
+    /// assert_eq!(out.unwrap(), 7);
+    /// ```
+    ///
+    /// # Errors
+    /// The OS error when the loop's I/O poller cannot be created.
+    ///
+    /// # Panics
+    /// As [`run`](Self::run), except for the loop's creation.
+    #[track_caller]
+    pub fn try_run<F>(self, future: F) -> std::io::Result<F::Output>
     where
         F: Future + 'static,
         F::Output: 'static,
@@ -100,7 +127,7 @@ impl Runner {
         let executor_timeout = self
             .executor_shutdown_timeout
             .unwrap_or(EXECUTOR_SHUTDOWN_TIMEOUT);
-        let event_loop = builder.build();
+        let event_loop = builder.build()?;
         let previous = context::set_default_core(Some(event_loop.core.clone()));
         struct Restore(
             Option<Option<std::rc::Rc<crate::core::Core>>>,
@@ -127,7 +154,7 @@ impl Runner {
         let outcome = event_loop.run_until_complete(future);
         drop(restore);
         match outcome {
-            Ok(output) => output,
+            Ok(output) => Ok(output),
             Err(Error::Panicked(panic)) => panic.resume(),
             Err(error) => panic!("asyncio::run(): the main task did not finish: {error}"),
         }

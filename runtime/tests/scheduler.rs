@@ -52,7 +52,7 @@ impl Drop for Pinned {
 #[test]
 fn pinned_future_runs_in_place_and_drops_once() {
     let l = log();
-    let lp = EventLoop::builder().virtual_time(true).build();
+    let lp = EventLoop::builder().virtual_time(true).build().unwrap();
     let fut = Pinned {
         log: l.clone(),
         polls: 0,
@@ -66,7 +66,7 @@ fn pinned_future_runs_in_place_and_drops_once() {
 #[test]
 fn cancelled_task_drops_future_and_runs_cleanup() {
     let l = log();
-    let lp = EventLoop::builder().virtual_time(true).build();
+    let lp = EventLoop::builder().virtual_time(true).build().unwrap();
     let l2 = l.clone();
     let out = lp.run_until_complete(async move {
         let l3 = l2.clone();
@@ -114,7 +114,7 @@ fn cancelled_task_drops_future_and_runs_cleanup() {
 
 #[test]
 fn panicking_task_is_contained() {
-    let lp = EventLoop::new();
+    let lp = EventLoop::new().unwrap();
     let out = lp.run_until_complete(async {
         let task = create_task(async {
             sleep(0).await;
@@ -154,7 +154,7 @@ impl Future for WokenElsewhere {
 
 #[test]
 fn cross_thread_wake_reaches_a_blocked_loop() {
-    let lp = EventLoop::new();
+    let lp = EventLoop::new().unwrap();
     let out = lp.run_until_complete(WokenElsewhere {
         started: false,
         done: Default::default(),

@@ -2,7 +2,7 @@
 //! cancellation being delivered down its poll and the scope it is in, and
 //! where async cleanups released by a cancellation drop are collected.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -26,12 +26,23 @@ pub(crate) enum Delivery {
     Scope(CancelledError),
 }
 
+/// Which cancellation is on its way down (`Delivery` without its payload,
+/// so that entering a task saves and restores a plain value).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    None,
+    Task,
+    Scope,
+}
+
 struct Context {
     running: RefCell<Option<Rc<Core>>>,
     task: RefCell<Option<Rc<dyn Runnable>>>,
-    delivery: RefCell<Option<Delivery>>,
+    delivery: Cell<Mode>,
+    /// The error of a `Delivery::Scope`.
+    scope_error: Cell<Option<CancelledError>>,
     /// The innermost cancellation scope being polled in the current task.
-    scope: RefCell<Option<Rc<ScopeNode>>>,
+    scope: Cell<Option<Rc<ScopeNode>>>,
     /// `Some` while a cancellation drop is collecting async cleanups.
     collecting: RefCell<Option<Vec<Cleanup>>>,
     /// The loop `get_event_loop()` returns when none is running.
@@ -43,8 +54,9 @@ thread_local! {
         Context {
             running: RefCell::new(None),
             task: RefCell::new(None),
-            delivery: RefCell::new(None),
-            scope: RefCell::new(None),
+            delivery: Cell::new(Mode::None),
+            scope_error: Cell::new(None),
+            scope: Cell::new(None),
             collecting: RefCell::new(None),
             default: RefCell::new(None),
         }
@@ -65,12 +77,15 @@ pub(crate) fn running_core_weak() -> std::rc::Weak<Core> {
 }
 
 /// This thread's default loop, created on first use.
-pub(crate) fn default_core() -> Rc<Core> {
+pub(crate) fn default_core() -> std::io::Result<Rc<Core>> {
     CX.with(|cx| {
-        cx.default
-            .borrow_mut()
-            .get_or_insert_with(|| Core::new(Default::default()))
-            .clone()
+        let mut default = cx.default.borrow_mut();
+        if let Some(core) = &*default {
+            return Ok(core.clone());
+        }
+        let core = Core::new(Default::default())?;
+        *default = Some(core.clone());
+        Ok(core)
     })
 }
 
@@ -108,27 +123,64 @@ impl Drop for LoopGuard {
     }
 }
 
-/// Marks `task` as the task being polled until the guard drops.
+/// Marks `task`, stepped by the loop itself, as the task being polled
+/// until the guard drops. Between the loop's steps no cancellation is
+/// being delivered and no scope is being polled, so only the task changes.
 pub(crate) fn enter_task(task: Rc<dyn Runnable>) -> TaskGuard {
-    CX.with(|cx| TaskGuard {
-        task: cx.task.replace(Some(task)),
-        delivery: cx.delivery.take(),
-        scope: cx.scope.take(),
-    })
+    let previous = CX.with(|cx| {
+        debug_assert!(cx.delivery.get() == Mode::None, "a step inside a delivery");
+        cx.task.replace(Some(task))
+    });
+    TaskGuard { previous }
 }
 
-/// Restores the task (and its delivery state) that was being polled before.
+/// Restores the task that was being polled before.
 pub(crate) struct TaskGuard {
-    task: Option<Rc<dyn Runnable>>,
-    delivery: Option<Delivery>,
-    scope: Option<Rc<ScopeNode>>,
+    previous: Option<Rc<dyn Runnable>>,
 }
 
 impl Drop for TaskGuard {
     fn drop(&mut self) {
+        let previous = self.previous.take();
+        let _ = CX.try_with(|cx| cx.task.replace(previous));
+    }
+}
+
+/// Marks `task`, stepped inside another task's poll (a task group's
+/// child), as the task being polled until the guard drops; the outer
+/// task's delivery state is set aside meanwhile.
+pub(crate) fn enter_nested_task(task: Rc<dyn Runnable>) -> NestedTaskGuard {
+    CX.with(|cx| {
+        let delivery = cx.delivery.replace(Mode::None);
+        NestedTaskGuard {
+            task: cx.task.replace(Some(task)),
+            delivery,
+            // Only a scope's delivery has a payload to keep aside.
+            scope_error: match delivery {
+                Mode::Scope => cx.scope_error.take(),
+                _ => None,
+            },
+            scope: cx.scope.take(),
+        }
+    })
+}
+
+/// Restores the task (and its delivery state) that was being polled before.
+pub(crate) struct NestedTaskGuard {
+    task: Option<Rc<dyn Runnable>>,
+    delivery: Mode,
+    scope_error: Option<CancelledError>,
+    scope: Option<Rc<ScopeNode>>,
+}
+
+impl Drop for NestedTaskGuard {
+    fn drop(&mut self) {
         let _ = CX.try_with(|cx| {
-            cx.delivery.replace(self.delivery.take());
-            cx.scope.replace(self.scope.take());
+            cx.delivery.set(self.delivery);
+            if self.delivery == Mode::Scope {
+                cx.scope_error.set(self.scope_error.take());
+            }
+            cx.scope.set(self.scope.take());
             cx.task.replace(self.task.take())
         });
     }
@@ -142,19 +194,31 @@ pub(crate) fn current_task() -> Option<Rc<dyn Runnable>> {
 /// Whether a cancellation is being delivered down the current poll and
 /// nobody claimed it yet.
 pub(crate) fn delivering() -> bool {
-    CX.try_with(|cx| cx.delivery.borrow().is_some())
+    CX.try_with(|cx| cx.delivery.get() != Mode::None)
         .unwrap_or(false)
 }
 
 pub(crate) fn set_delivery(delivery: Option<Delivery>) {
-    let _ = CX.try_with(|cx| cx.delivery.replace(delivery));
+    let _ = CX.try_with(|cx| match delivery {
+        None => cx.delivery.set(Mode::None),
+        Some(Delivery::Task) => cx.delivery.set(Mode::Task),
+        Some(Delivery::Scope(error)) => {
+            cx.scope_error.set(Some(error));
+            cx.delivery.set(Mode::Scope);
+        }
+    });
 }
 
 /// The message the cancellation being delivered carries.
 pub(crate) fn delivery_message() -> Option<String> {
     let scope = CX
-        .try_with(|cx| match &*cx.delivery.borrow() {
-            Some(Delivery::Scope(error)) => Some(error.message().map(str::to_owned)),
+        .try_with(|cx| match cx.delivery.get() {
+            Mode::Scope => {
+                let error = cx.scope_error.take();
+                let message = error.as_ref().and_then(|e| e.message().map(str::to_owned));
+                cx.scope_error.set(error);
+                Some(message)
+            }
             _ => None,
         })
         .ok()
@@ -171,22 +235,24 @@ pub(crate) fn delivery_message() -> Option<String> {
 /// # Panics
 /// If none is being delivered (a bug in a cancellation point).
 pub(crate) fn claim() -> CancelledError {
-    match CX.with(|cx| cx.delivery.take()) {
-        Some(Delivery::Scope(error)) => error,
-        Some(Delivery::Task) => current_task()
+    match CX.with(|cx| (cx.delivery.replace(Mode::None), cx.scope_error.take())) {
+        (Mode::Scope, error) => error.unwrap_or_default(),
+        (Mode::Task, _) => current_task()
             .expect("a task's cancellation is delivered inside the task")
             .header()
             .claim_cancel(),
-        None => panic!("claimed a cancellation that was not being delivered"),
+        (Mode::None, _) => panic!("claimed a cancellation that was not being delivered"),
     }
 }
 
 /// Where a cancellation point polled now hangs: the innermost scope being
 /// polled, else the current task; `None` outside a task.
 pub(crate) fn parent() -> Option<Parent> {
-    CX.try_with(|cx| match &*cx.scope.borrow() {
-        Some(scope) => Some(Parent::Scope(scope.clone())),
-        None => cx.task.borrow().clone().map(Parent::Task),
+    CX.try_with(|cx| {
+        let scope = cx.scope.take();
+        let parent = scope.clone().map(Parent::Scope);
+        cx.scope.set(scope);
+        parent.or_else(|| cx.task.borrow().clone().map(Parent::Task))
     })
     .ok()
     .flatten()
@@ -199,7 +265,7 @@ pub(crate) fn in_scope<R>(scope: &Rc<ScopeNode>, f: impl FnOnce() -> R) -> R {
     impl Drop for Restore {
         fn drop(&mut self) {
             let previous = self.0.take();
-            let _ = CX.try_with(|cx| cx.scope.replace(previous));
+            let _ = CX.try_with(|cx| cx.scope.set(previous));
         }
     }
     let _restore = Restore(CX.with(|cx| cx.scope.replace(Some(scope.clone()))));

@@ -4,11 +4,15 @@
 //! A future that takes part in delivery is a *cancellation point*: a scope
 //! with an inner future (`catch_cancelled`, a timeout, a task group) or a
 //! leaf that acts on a cancellation (awaiting a task, a gather, an asyncio
-//! `Future`). While pending, a point is *armed*: counted in its parent —
-//! the innermost scope on the poll path that reached it, or the task
-//! itself. So each scope knows whether an armed point lies below it, and a
-//! delivery goes down only where one does: a scope with none below takes
-//! the cancellation without polling its inner future again.
+//! `Future`). A point that returns `Pending` says so (`note_point`), and
+//! every scope — and the task itself — records after each poll whether a
+//! point is left pending below it. A future's state changes only when it
+//! is polled, so that record is still true when a cancellation arrives: a
+//! delivery goes down only where a point waits, and a scope with none
+//! below takes the cancellation without polling its inner future again.
+//! (A combinator that polls only the children its own wakers woke, such as
+//! `FuturesUnordered`, hides the points of the others: the scope around it
+//! then takes the cancellation.)
 //!
 //! That is the rule that keeps values safe: nothing below the point that
 //! takes a cancellation is polled while it is delivered, so no future
@@ -34,8 +38,8 @@ use crate::error::CancelledError;
 
 /// A scope's place in its task's tree of cancellation points.
 pub(crate) struct ScopeNode {
-    /// Points armed directly below this scope.
-    armed: Cell<u32>,
+    /// Whether a point was left pending below at the scope's last poll.
+    armed_below: Cell<bool>,
     /// A cancellation waiting for the scope's next poll.
     pending: RefCell<Option<Pending>>,
     /// The waker the scope was last polled with: a combinator such as
@@ -81,51 +85,39 @@ pub(crate) enum ScopePoll<T> {
     Cancelled(CancelledError),
 }
 
-/// An armed point's entry in its parent's count; dropping it disarms.
-pub(crate) struct Link(Parent);
-
-#[derive(Clone)]
+/// Where a cancellation raised by a point goes: the innermost scope being
+/// polled, or the task itself.
 pub(crate) enum Parent {
     Task(Rc<dyn Runnable>),
     Scope(Rc<ScopeNode>),
 }
 
-impl Parent {
-    fn armed(&self) -> &Cell<u32> {
-        match self {
-            Parent::Task(task) => task.header().armed(),
-            Parent::Scope(scope) => &scope.armed,
-        }
-    }
-
-    fn is(&self, other: &Parent) -> bool {
-        match (self, other) {
-            (Parent::Task(a), Parent::Task(b)) => std::ptr::addr_eq(Rc::as_ptr(a), Rc::as_ptr(b)),
-            (Parent::Scope(a), Parent::Scope(b)) => Rc::ptr_eq(a, b),
-            _ => false,
-        }
-    }
+thread_local! {
+    /// Whether a cancellation point returned `Pending` in the poll being
+    /// watched (see [`watch_points`]).
+    static POINT_PENDING: Cell<bool> = const { Cell::new(false) };
 }
 
-impl Drop for Link {
-    fn drop(&mut self) {
-        let armed = self.0.armed();
-        armed.set(armed.get().saturating_sub(1));
-    }
+/// A cancellation point is returning `Pending`: the scope (or task)
+/// polling it records that one waits below.
+pub(crate) fn note_point() {
+    POINT_PENDING.set(true);
 }
 
-/// Arms a pending point under the current parent (once; a point moved to
-/// another parent moves its count).
-pub(crate) fn arm(link: &mut Option<Link>) {
-    let Some(parent) = context::parent() else {
-        return;
-    };
-    if link.as_ref().is_some_and(|l| l.0.is(&parent)) {
-        return;
+/// Runs `poll` (a scope's or a task's poll of its future) and says whether
+/// a cancellation point was left pending below.
+pub(crate) fn watch_points<R>(poll: impl FnOnce() -> R) -> (R, bool) {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            POINT_PENDING.set(self.0);
+        }
     }
-    let armed = parent.armed();
-    armed.set(armed.get() + 1);
-    *link = Some(Link(parent));
+    let restore = Restore(POINT_PENDING.replace(false));
+    let output = poll();
+    let below = POINT_PENDING.get();
+    drop(restore);
+    (output, below)
 }
 
 /// Raises a cancellation to the current parent: a scope takes it at its
@@ -155,7 +147,7 @@ fn pass_up(pending: Pending) {
 impl ScopeNode {
     pub(crate) fn new() -> Rc<ScopeNode> {
         Rc::new(ScopeNode {
-            armed: Cell::new(0),
+            armed_below: Cell::new(false),
             pending: RefCell::new(None),
             waker: RefCell::new(None),
         })
@@ -209,12 +201,10 @@ impl ScopeNode {
     /// drops the inner future.
     pub(crate) fn poll<T>(
         self: &Rc<Self>,
-        link: &mut Option<Link>,
         cx: &mut Context<'_>,
         inner: impl FnOnce(&mut Context<'_>) -> Poll<T>,
     ) -> ScopePoll<T> {
         if let Some(error) = self.take_raised() {
-            *link = None;
             return ScopePoll::Cancelled(error);
         }
         let from_above = context::delivering();
@@ -229,26 +219,22 @@ impl ScopeNode {
             Some(own) => own.into_error(),
             None => context::claim(),
         };
-        if delivering && self.armed.get() == 0 {
+        if delivering && !self.armed_below.get() {
             // Nothing below takes cancellations: take it here, without
             // polling the inner future.
-            *link = None;
             return ScopePoll::Cancelled(take(own));
         }
         let (polled, unclaimed) = {
             // A scope's own delivery never leaks to its parent, even when
             // the inner future panics.
             let _own = own.as_ref().map(OwnDelivery::start);
-            let polled = context::in_scope(self, || inner(cx));
+            let (polled, below) = watch_points(|| context::in_scope(self, || inner(cx)));
+            self.armed_below.set(below);
             (polled, delivering && context::delivering())
         };
         match polled {
-            Poll::Pending if unclaimed => {
-                *link = None;
-                ScopePoll::Cancelled(take(own))
-            }
+            Poll::Pending if unclaimed => ScopePoll::Cancelled(take(own)),
             Poll::Ready(output) => {
-                *link = None;
                 // A cancellation for the next await that the inner future
                 // finished without: the owner takes it (`take_late`).
                 if unclaimed && let Some(Pending::Deliver(error)) = own {
@@ -258,14 +244,13 @@ impl ScopeNode {
             }
             Poll::Pending => {
                 if let Some(error) = self.take_raised() {
-                    *link = None;
                     return ScopePoll::Cancelled(error);
                 }
                 if self.pending.borrow().is_some() {
                     cx.waker().wake_by_ref();
                 }
                 self.remember_waker(cx.waker());
-                arm(link);
+                note_point();
                 ScopePoll::Pending
             }
         }

@@ -57,11 +57,12 @@ pub(crate) struct TaskHeader {
     /// The pending request was raised to the top by a point that passed
     /// it on: the future is dropped without delivering it further.
     cancel_raised: Cell<bool>,
-    /// A request was made since the current (or last) step began.
+    /// A request was made since the current step began (kept up to date
+    /// only for steps that began with a request pending).
     requested_in_step: Cell<bool>,
-    /// Cancellation points armed at the top of the task's future (see
-    /// `delivery`).
-    armed: Cell<u32>,
+    /// Whether a cancellation point was left pending in the task's future
+    /// at its last step (see `delivery`).
+    armed: Cell<bool>,
     /// Requests made and not taken back with `uncancel` (Python's `cancelling()`).
     cancel_count: Cell<u32>,
     /// Whether the future was polled at least once.
@@ -93,7 +94,7 @@ impl TaskHeader {
             cancel_requested: Cell::new(false),
             cancel_raised: Cell::new(false),
             requested_in_step: Cell::new(false),
-            armed: Cell::new(0),
+            armed: Cell::new(false),
             cancel_count: Cell::new(0),
             started: Cell::new(false),
             retrieved: Cell::new(false),
@@ -193,9 +194,13 @@ impl TaskHeader {
         self.cancel_raised.get()
     }
 
-    /// Points armed at the top of the task's future.
-    pub(crate) fn armed(&self) -> &Cell<u32> {
-        &self.armed
+    /// Whether a cancellation point waits in the task's future.
+    pub(crate) fn armed(&self) -> bool {
+        self.armed.get()
+    }
+
+    pub(crate) fn set_armed(&self, armed: bool) {
+        self.armed.set(armed);
     }
 
     /// Python's `cancelling()`: requests not taken back by `uncancel`.

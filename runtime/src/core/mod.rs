@@ -32,7 +32,7 @@ use self::shared::{Remote, Shared};
 use self::slab::{Key, Slab};
 use self::timers::Timers;
 use self::waker::TaskWaker;
-use crate::error::{PanicError, RuntimeError};
+use crate::error::{OsError, PanicError, RuntimeError};
 
 /// A task as the scheduler sees it.
 pub(crate) trait Runnable: 'static {
@@ -107,12 +107,14 @@ pub(crate) struct Core {
 }
 
 impl Core {
-    pub(crate) fn new(options: CoreOptions) -> Rc<Core> {
-        let shared = Shared::new().unwrap_or_else(|e| panic!("cannot create the I/O poller: {e}"));
+    /// A new loop core; fails when the OS poller cannot be created (e.g.
+    /// out of file descriptors).
+    pub(crate) fn new(options: CoreOptions) -> std::io::Result<Rc<Core>> {
+        let shared = Shared::new()?;
         let debug = options.debug.unwrap_or_else(|| {
             std::env::var_os("ASYNCIO_DEBUG").is_some_and(|v| !v.is_empty() && v != "0")
         });
-        Rc::new(Core {
+        Ok(Rc::new(Core {
             shared: Arc::new(shared),
             clock: Clock::new(options.virtual_time),
             ready: RefCell::new(VecDeque::new()),
@@ -128,7 +130,7 @@ impl Core {
             last_busy_poll: Cell::new(Instant::now()),
             pool: BlockingPool::new(options.pool),
             external: Cell::new(0),
-        })
+        }))
     }
 
     pub(crate) fn is_running(&self) -> bool {
@@ -330,7 +332,7 @@ impl Core {
         self.running.set(true);
         let _running = Running(self, context::enter_loop(self.clone()));
         loop {
-            self.run_once();
+            self.run_once()?;
             if self.stopping.get() {
                 break;
             }
@@ -340,7 +342,7 @@ impl Core {
 
     /// One iteration: wait for the OS (or not), move due timers behind the
     /// ready work, then run exactly the work that was ready at that point.
-    fn run_once(self: &Rc<Self>) {
+    fn run_once(self: &Rc<Self>) -> Result<(), RuntimeError> {
         let iteration = self.iteration.get().wrapping_add(1);
         self.iteration.set(iteration);
         let busy = self.stopping.get() || !self.ready.borrow().is_empty();
@@ -349,7 +351,7 @@ impl Core {
                 let now = Instant::now();
                 if now.duration_since(self.last_busy_poll.get()) >= BUSY_POLL_PERIOD {
                     self.last_busy_poll.set(now);
-                    self.wait_os(Some(Duration::ZERO));
+                    self.wait_os(Some(Duration::ZERO))?;
                 }
             }
         } else {
@@ -367,7 +369,7 @@ impl Core {
                 }
                 Some(when) => Some(Duration::from_nanos(when.saturating_sub(self.clock.now()))),
             };
-            self.wait_os(timeout);
+            self.wait_os(timeout)?;
         }
         self.drain_remote();
         self.expire_timers();
@@ -380,9 +382,10 @@ impl Core {
                 None => break,
             }
         }
+        Ok(())
     }
 
-    fn wait_os(&self, timeout: Option<Duration>) {
+    fn wait_os(&self, timeout: Option<Duration>) -> Result<(), RuntimeError> {
         // Spin briefly only while another thread works for us and a second
         // core can be running it.
         let spin = if self.external.get() > 0 && *CAN_SPIN {
@@ -390,7 +393,9 @@ impl Core {
         } else {
             Duration::ZERO
         };
-        self.shared.wait(timeout, spin);
+        self.shared
+            .wait(timeout, spin)
+            .map_err(|e| RuntimeError::Os(OsError::from(&e)))
     }
 
     fn drain_remote(self: &Rc<Self>) {

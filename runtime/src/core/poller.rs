@@ -37,13 +37,14 @@ mod os {
             let _ = self.poller.notify();
         }
 
-        pub(crate) fn wait(&self, timeout: Option<Duration>) {
+        /// Waits; `polling` retries `EINTR` itself (keeping the deadline),
+        /// and one that still surfaces is a wake like any other.
+        pub(crate) fn wait(&self, timeout: Option<Duration>) -> std::io::Result<()> {
             let mut events = self.events.lock().unwrap_or_else(|e| e.into_inner());
             events.clear();
-            if let Err(err) = self.poller.wait(&mut events, timeout)
-                && err.kind() != std::io::ErrorKind::Interrupted
-            {
-                panic!("the event loop's I/O poller failed: {err}");
+            match self.poller.wait(&mut events, timeout) {
+                Err(err) if err.kind() != std::io::ErrorKind::Interrupted => Err(err),
+                _ => Ok(()),
             }
         }
     }
@@ -72,15 +73,24 @@ mod emulated {
             self.cond.notify_one();
         }
 
-        pub(crate) fn wait(&self, timeout: Option<Duration>) {
-            let mut notified = self.notified.lock().unwrap();
+        pub(crate) fn wait(&self, timeout: Option<Duration>) -> std::io::Result<()> {
+            let mut notified = self.notified.lock().unwrap_or_else(|e| e.into_inner());
             if !*notified {
                 notified = match timeout {
-                    Some(t) => self.cond.wait_timeout(notified, t).unwrap().0,
-                    None => self.cond.wait_while(notified, |n| !*n).unwrap(),
+                    Some(t) => {
+                        self.cond
+                            .wait_timeout(notified, t)
+                            .unwrap_or_else(|e| e.into_inner())
+                            .0
+                    }
+                    None => self
+                        .cond
+                        .wait_while(notified, |n| !*n)
+                        .unwrap_or_else(|e| e.into_inner()),
                 };
             }
             *notified = false;
+            Ok(())
         }
     }
 }

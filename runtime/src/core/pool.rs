@@ -54,7 +54,7 @@ impl Default for PoolConfig {
 /// [`EventLoop::blocking_pool_stats`](crate::EventLoop::blocking_pool_stats).
 ///
 /// ```
-/// let lp = asyncio::EventLoop::builder().max_blocking_threads(2).build();
+/// let lp = asyncio::EventLoop::builder().max_blocking_threads(2).build().unwrap();
 /// let stats = lp.blocking_pool_stats();
 /// assert_eq!((stats.threads, stats.threads_started), (0, 0)); // lazy
 /// assert_eq!(stats.max_threads, 2);

@@ -94,19 +94,21 @@ impl Shared {
     /// With `spin`, first watches the queue for up to that long: work sent
     /// to another thread often comes back within microseconds, and catching
     /// it here saves the poller's system calls on both sides.
-    pub(crate) fn wait(&self, timeout: Option<Duration>, spin: Duration) {
+    pub(crate) fn wait(&self, timeout: Option<Duration>, spin: Duration) -> std::io::Result<()> {
         if timeout == Some(Duration::ZERO) {
-            self.poller.wait(timeout);
-            return;
+            return self.poller.wait(timeout);
         }
         if !spin.is_zero() && self.spin_for_pending(timeout.map_or(spin, |t| t.min(spin))) {
-            return;
+            return Ok(());
         }
         self.sleeping.store(true, Ordering::SeqCst);
-        if !self.pending.load(Ordering::SeqCst) {
-            self.poller.wait(timeout);
-        }
+        let waited = if self.pending.load(Ordering::SeqCst) {
+            Ok(())
+        } else {
+            self.poller.wait(timeout)
+        };
         self.sleeping.store(false, Ordering::SeqCst);
+        waited
     }
 
     /// Busy-waits up to `limit` for a request; true if one arrived.

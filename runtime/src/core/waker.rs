@@ -27,6 +27,7 @@ impl Wake for TaskWaker {
         self.wake_by_ref();
     }
 
+    #[inline]
     fn wake_by_ref(self: &Arc<Self>) {
         if !context::schedule_local(&self.shared, self.key) {
             self.shared.push(Remote::Wake(self.key));

@@ -19,6 +19,7 @@ use std::task::{Context, Poll};
 
 use crate::core::Runnable;
 use crate::core::context::{self, Delivery};
+use crate::core::delivery;
 use crate::core::header::{Stage, TaskHeader};
 use crate::core::report;
 use crate::core::waiters::Waiter;
@@ -144,9 +145,12 @@ pub(crate) fn run_step(task: &dyn Runnable, body: &dyn Body) -> bool {
 fn step(task: &dyn Runnable, body: &dyn Body) {
     let header = task.header();
     let cancelling = header.cancel_requested();
-    header.begin_step();
+    if cancelling {
+        // Tells the request being delivered from one made during the step.
+        header.begin_step();
+    }
     let started = header.start();
-    if cancelling && (!started || header.armed().get() == 0 || header.cancel_raised()) {
+    if cancelling && (!started || !header.armed() || header.cancel_raised()) {
         // Cancelled before its first step (the body never runs, as in
         // CPython), or nothing on its await path takes cancellations, or
         // one was raised to the top: drop the future without polling it.
@@ -157,19 +161,26 @@ fn step(task: &dyn Runnable, body: &dyn Body) {
     if cancelling {
         context::set_delivery(Some(Delivery::Task));
     }
-    let polled = catch_unwind(AssertUnwindSafe(|| {
-        body.poll_body(&mut Context::from_waker(&header.waker))
-    }));
+    let (polled, armed) = delivery::watch_points(|| {
+        catch_unwind(AssertUnwindSafe(|| {
+            body.poll_body(&mut Context::from_waker(&header.waker))
+        }))
+    });
+    header.set_armed(armed);
     // `enter_task` cleared the delivery, so only ours can be left.
     let unclaimed = cancelling && context::delivering();
-    context::set_delivery(None);
+    if cancelling {
+        context::set_delivery(None);
+    }
     match polled {
         Ok(Poll::Pending) if unclaimed => {
             let error = header.claim_cancel();
             drop_future(task, body, Some(Error::Cancelled(error)));
         }
         Ok(Poll::Pending) => {}
-        Ok(Poll::Ready(())) if header.cancel_requested() && header.requested_in_step() => {
+        Ok(Poll::Ready(()))
+            if header.cancel_requested() && (!cancelling || header.requested_in_step()) =>
+        {
             // CPython: a task that requested its own cancellation and
             // returned without awaiting again ends cancelled.
             task.discard_output();

@@ -12,7 +12,7 @@ use std::task::{Context, Poll};
 
 use crate::core::Runnable;
 use crate::core::context;
-use crate::core::delivery::{self, Link};
+use crate::core::delivery;
 use crate::core::waiters::{CallbackId, DoneCallback};
 use crate::error::{CancelledError, Error, InvalidStateError};
 
@@ -240,13 +240,11 @@ impl<T> Deref for Task<T> {
     }
 }
 
-/// One awaiter's state: its place among the task's waiters, its place
-/// among the awaiting task's cancellation points, and the cancellation it
-/// took over from the awaiting task, if any.
+/// One awaiter's state: its place among the task's waiters, and the
+/// cancellation it took over from the awaiting task, if any.
 #[derive(Default)]
 struct Awaiter {
     slot: Cell<Option<usize>>,
-    link: RefCell<Option<Link>>,
     delegated: RefCell<Option<CancelledError>>,
     /// The cancellation came back and was raised: never completes.
     passed_on: Cell<bool>,
@@ -272,7 +270,7 @@ impl<T: 'static> Task<T> {
                     .waiters
                     .borrow_mut()
                     .register(&awaiter.slot, cx.waker());
-                delivery::arm(&mut awaiter.link.borrow_mut());
+                delivery::note_point();
             }
             // Otherwise (the task is finishing) the cancellation goes on
             // up; this await does not complete, so no output is lost.
@@ -283,11 +281,10 @@ impl<T: 'static> Task<T> {
                 .waiters
                 .borrow_mut()
                 .register(&awaiter.slot, cx.waker());
-            delivery::arm(&mut awaiter.link.borrow_mut());
+            delivery::note_point();
             return Poll::Pending;
         }
         awaiter.slot.set(None);
-        awaiter.link.borrow_mut().take();
         let delegated = awaiter.delegated.borrow_mut().take();
         if let Some(cancel) = delegated
             && header.is_cancelled()

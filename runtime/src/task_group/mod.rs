@@ -327,7 +327,6 @@ where
         group,
         body: Some(body(handle)),
         output: None,
-        link: None,
         cleanups: Vec::new(),
         passing_on: false,
     }
@@ -423,7 +422,7 @@ impl<'env> Group<'env> {
                 continue;
             }
             let finished = {
-                let _current = context::enter_task(child.cell.clone());
+                let _current = context::enter_nested_task(child.cell.clone());
                 run_step(&*child.cell, &*child)
             };
             if finished {

@@ -12,7 +12,7 @@ use pin_project_lite::pin_project;
 
 use super::{Group, Phase, TaskGroupError};
 use crate::core::context::{self, Cleanup};
-use crate::core::delivery::{self, Link, Pending, ScopePoll};
+use crate::core::delivery::{self, Pending, ScopePoll};
 use crate::error::{CancelledError, Error, PanicError};
 
 pin_project! {
@@ -23,8 +23,6 @@ pin_project! {
         #[pin]
         pub(super) body: Option<B>,
         pub(super) output: Option<B::Output>,
-        // The group's place among its task's cancellation points.
-        pub(super) link: Option<Link>,
         // Async cleanups released when the body was cancelled.
         pub(super) cleanups: Vec<Cleanup>,
         // A cancellation left the group and was raised in its task; this
@@ -55,9 +53,8 @@ impl<'env, B: Future> Future for TaskGroupScope<'env, B> {
         // it, where a catch point may take it.
         if let Some(mut body) = this.body.as_mut().as_pin_mut() {
             let node = group.node.clone();
-            let link = &mut *this.link;
             let polled = catch_unwind(AssertUnwindSafe(|| {
-                node.poll(link, cx, |cx| body.as_mut().poll(cx))
+                node.poll(cx, |cx| body.as_mut().poll(cx))
             }));
             match polled {
                 Ok(ScopePoll::Ready(output)) => {
@@ -100,10 +97,10 @@ impl<'env, B: Future> Future for TaskGroupScope<'env, B> {
             cx.waker().wake_by_ref();
         }
         if this.body.is_some() || !this.cleanups.is_empty() || group.unfinished.get() > 0 {
-            delivery::arm(this.link);
+            // Waiting for children, the group itself takes cancellations.
+            delivery::note_point();
             return Poll::Pending;
         }
-        *this.link = None;
         match group.close(this.output.take()) {
             Some(outcome) => Poll::Ready(outcome),
             None => {

@@ -78,7 +78,7 @@ impl<T> Drop for State<T> {
 ///
 /// ```
 /// use std::time::Duration;
-/// let lp = asyncio::EventLoop::new();
+/// let lp = asyncio::EventLoop::new().unwrap();
 /// let handle = lp.handle();
 /// let caller = std::thread::spawn(move || {
 ///     let fut = asyncio::run_coroutine_threadsafe(|| asyncio::sleep(3600), &handle);
@@ -116,7 +116,7 @@ pub struct ConcurrentFuture<T> {
 /// `Err(Runtime(Closed))`.
 ///
 /// ```
-/// let lp = asyncio::EventLoop::new();
+/// let lp = asyncio::EventLoop::new().unwrap();
 /// let handle = lp.handle();
 /// let caller = std::thread::spawn(move || {
 ///     // Python: asyncio.run_coroutine_threadsafe(asyncio.sleep(0.01, result=3), loop)
@@ -270,11 +270,10 @@ impl<F: Future> Future for Forward<F> {
             *this.forwarded = true;
             // Python's `task.cancel()` on the loop: a request (it wakes the
             // task) delivered at the next step, where the coroutine may
-            // catch it.
-            if let Some(task) = context::current_task()
-                && task.header().request_cancel(None)
-            {
-                return Poll::Pending;
+            // catch it. The coroutine is still polled now, so the step
+            // sees where its catch points are.
+            if let Some(task) = context::current_task() {
+                task.header().request_cancel(None);
             }
         }
         match this.inner.poll(cx) {

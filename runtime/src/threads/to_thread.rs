@@ -312,7 +312,7 @@ impl EventLoop {
     /// `Err(Runtime(ExecutorShutdown))`.
     ///
     /// ```
-    /// let lp = asyncio::EventLoop::new();
+    /// let lp = asyncio::EventLoop::new().unwrap();
     /// let (tx, rx) = std::sync::mpsc::channel();
     /// let fut = lp.run_in_executor(move || {
     ///     tx.send("started").unwrap();
@@ -346,7 +346,7 @@ impl EventLoop {
     /// the loop, with a 300 s bound as CPython.
     ///
     /// ```
-    /// let lp = asyncio::EventLoop::new();
+    /// let lp = asyncio::EventLoop::new().unwrap();
     /// let fut = lp.run_in_executor(|| "finished anyway");
     /// lp.shutdown_default_executor(None).unwrap(); // waits for the job
     /// assert_eq!(lp.run_until_complete(fut).unwrap().unwrap(), "finished anyway");
