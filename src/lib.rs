@@ -21,13 +21,16 @@ pub use asyncio_runtime::*;
 
 /// Runs an `async fn main` on a new event loop, like `asyncio.run(main())`.
 ///
-/// Options: `debug = true|false` (debug mode). `main` may return a `Result`.
+/// Options: `debug = true|false` (debug mode); `crate = "path"` when the
+/// dependency is renamed or re-exported (`#[aio::main(crate = "aio")]`).
+/// `main` may return a `Result`.
 pub use asyncio_macros::main;
 
 /// Runs an `async fn` test on a new event loop.
 ///
 /// Options: `debug = true|false`, `virtual_time = true|false` (a clock that
-/// jumps to the next timer when idle, so long sleeps are instant and exact).
+/// jumps to the next timer when idle, so long sleeps are instant and exact),
+/// `crate = "path"` (see [`main`]).
 pub use asyncio_macros::test;
 
 /// An async generator: `async_gen! { ... yield v; ... }` as an expression,
@@ -36,7 +39,30 @@ pub use asyncio_macros::test;
 /// The body is ordinary async Rust plus `yield value`; the result is an
 /// [`AsyncGen`], a `Stream` with Python's protocol (`anext`, `asend`,
 /// `athrow`, `aclose`). See the [`generator`] module.
-pub use asyncio_macros::async_gen;
+///
+/// The generated code reaches the runtime through `$crate`, so the macro
+/// works under any name the dependency is given (`aio = { package =
+/// "asyncio", .. }`) and through a re-export.
+///
+/// ```
+/// let numbers = asyncio::async_gen! {
+///     for i in 0..3u32 {
+///         yield i;
+///     }
+/// };
+/// let all = asyncio::run(async move { numbers.collect::<Vec<_>>().await });
+/// assert_eq!(all, [0, 1, 2]);
+/// ```
+#[macro_export]
+macro_rules! async_gen {
+    ($($body:tt)*) => {
+        $crate::__private::async_gen! { $crate; $($body)* }
+    };
+}
 
+/// Items generated code refers to; not a public API.
 #[doc(hidden)]
-pub use asyncio_runtime::__private;
+pub mod __private {
+    pub use asyncio_macros::async_gen;
+    pub use asyncio_runtime::__private::*;
+}

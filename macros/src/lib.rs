@@ -1,9 +1,13 @@
 //! Procedural macros behind the [`asyncio`] crate.
 //!
-//! Use them through the facade: `#[asyncio::main]` and `#[asyncio::test]`.
-//! This crate is an implementation detail; its generated code names the
-//! runtime only through the hidden `::asyncio::__private` path, so a user
-//! crate needs the one `asyncio` dependency.
+//! Use them through the facade: `#[asyncio::main]`, `#[asyncio::test]` and
+//! `asyncio::async_gen!`. This crate is an implementation detail; its
+//! generated code names the runtime only through the facade's hidden
+//! `__private` module, so a user crate needs the one `asyncio` dependency.
+//! `async_gen!` reaches the facade through `$crate` (the facade's
+//! `macro_rules!` shim passes it first), so it works under any dependency
+//! name; the attributes take `crate = "path"` for a renamed or re-exported
+//! dependency, as tokio's do.
 //!
 //! [`asyncio`]: https://docs.rs/asyncio
 
@@ -31,6 +35,9 @@ use proc_macro::TokenStream;
 ///
 /// - `debug = true | false`: turn the loop's debug mode on or off (slow
 ///   callback warnings and friends), like Python's `loop.set_debug()`.
+/// - `crate = "path"`: where the `asyncio` crate is, when the dependency is
+///   renamed (`crate = "aio"`) or used through a re-export
+///   (`crate = "my_lib::asyncio"`). Default: `::asyncio`.
 ///
 /// The function must be an `async fn` without arguments, generic parameters
 /// or a `where` clause; anything else is a compile error at the offending
@@ -64,6 +71,7 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
 /// - `virtual_time = true | false`: run the loop on a virtual clock that jumps
 ///   to the next timer deadline whenever nothing is ready, so timer-heavy
 ///   tests are exact and instant.
+/// - `crate = "path"`: as for `main`.
 #[proc_macro_attribute]
 pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
     entry::expand(entry::Kind::Test, args.into(), item.into()).into()
@@ -71,7 +79,8 @@ pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
 
 /// An async generator: ordinary async Rust plus `yield value`, as an
 /// expression or as `async fn` items. See `asyncio::generator` for the
-/// protocol (`anext`, `asend`, `athrow`, `aclose`).
+/// protocol (`anext`, `asend`, `athrow`, `aclose`). Called through the
+/// facade's `asyncio::async_gen!`, which passes `$crate;` first.
 ///
 /// ```
 /// use asyncio::{AsyncGen, async_gen};

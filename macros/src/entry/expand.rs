@@ -19,6 +19,8 @@ use super::validate::is_test_attr;
 ///         .run(async move { body })
 /// }
 /// ```
+///
+/// with `crate = "path"`'s path in place of `::asyncio`.
 pub(crate) fn expand(kind: Kind, options: &Options, func: EntryFn) -> TokenStream {
     let EntryFn {
         attrs,
@@ -38,6 +40,10 @@ pub(crate) fn expand(kind: Kind, options: &Options, func: EntryFn) -> TokenStrea
         .virtual_time
         .as_ref()
         .map(|(name, value)| quote_spanned!(name.span()=> .virtual_time(#value)));
+    let krate = match &options.krate {
+        Some(path) => quote!(#path),
+        None => quote!(::asyncio),
+    };
     let pin = pin_output(&sig.output);
     let mut body = TokenStream::new();
     brace.surround(&mut body, |body| {
@@ -47,7 +53,7 @@ pub(crate) fn expand(kind: Kind, options: &Options, func: EntryFn) -> TokenStrea
         #test_attr
         #(#attrs)*
         #vis #sig {
-            ::asyncio::__private::Runner::new() #debug #virtual_time .run(async move #body)
+            #krate::__private::Runner::new() #debug #virtual_time .run(async move #body)
         }
     }
 }

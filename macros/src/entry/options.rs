@@ -1,4 +1,5 @@
-//! The attribute's options: `debug = <bool>`, `virtual_time = <bool>`.
+//! The attribute's options: `debug = <bool>`, `virtual_time = <bool>`,
+//! `crate = "<path>"`.
 //!
 //! Parsing recovers at each top-level `,`, so every bad option in one
 //! attribute is reported, each at its own token.
@@ -6,7 +7,7 @@
 use proc_macro2::{TokenStream, TokenTree};
 use syn::ext::IdentExt;
 use syn::parse::{ParseStream, Parser};
-use syn::{Error, Expr, ExprLit, Ident, Lit, LitBool, Token};
+use syn::{Error, Expr, ExprLit, Ident, Lit, LitBool, LitStr, Path, Token};
 
 use super::Kind;
 
@@ -17,6 +18,9 @@ pub(crate) struct Options {
     pub(crate) debug: Option<(Ident, LitBool)>,
     /// `virtual_time = <bool>` (`#[asyncio::test]` only).
     pub(crate) virtual_time: Option<(Ident, LitBool)>,
+    /// `crate = "<path>"`: where the generated code finds `asyncio` (a
+    /// renamed or re-exported dependency).
+    pub(crate) krate: Option<Path>,
     /// Names given so far, valid value or not, to catch duplicates.
     seen: Vec<String>,
 }
@@ -25,6 +29,7 @@ pub(crate) struct Options {
 const SPECS: &[(&str, &[Kind])] = &[
     ("debug", &[Kind::Main, Kind::Test]),
     ("virtual_time", &[Kind::Test]),
+    ("crate", &[Kind::Main, Kind::Test]),
 ];
 
 /// Parses the attribute arguments `args` of macro `kind`, pushing a
@@ -121,16 +126,60 @@ fn parse_name(input: ParseStream) -> syn::Result<Ident> {
 /// The value after `name =`.
 fn parse_value(input: ParseStream, name: &Ident, eq: Token![=]) -> Value {
     if input.is_empty() || input.peek(Token![,]) {
-        let msg = format!("expected `true` or `false` after `{name} =`");
+        let msg = match name == "crate" {
+            true => CRATE_FORM.to_owned(),
+            false => format!("expected `true` or `false` after `{name} =`"),
+        };
         return Value::Malformed(Error::new(eq.span, msg));
     }
     match input.parse::<Expr>() {
         Ok(expr) => Value::Expr(expr),
         Err(err) => {
             skip_to_comma(input);
-            Value::Malformed(Error::new(err.span(), takes_bool(name)))
+            let msg = match name == "crate" {
+                true => CRATE_FORM.to_owned(),
+                false => takes_bool(name),
+            };
+            Value::Malformed(Error::new(err.span(), msg))
         }
     }
+}
+
+/// How to write the `crate` option.
+const CRATE_FORM: &str = "`crate` takes the path of the `asyncio` crate in quotes, as in \
+    `crate = \"aio\"` when the dependency is renamed to `aio`";
+
+/// The `crate` option's value: a string literal holding a path.
+fn value_to_path(name: &Ident, value: Value) -> syn::Result<Path> {
+    let expr = match value {
+        Value::Expr(expr) => expr,
+        Value::Missing => return Err(Error::new(name.span(), CRATE_FORM)),
+        Value::Malformed(err) => return Err(err),
+    };
+    let Expr::Lit(ExprLit {
+        lit: Lit::Str(lit), ..
+    }) = &expr
+    else {
+        return Err(Error::new_spanned(expr, CRATE_FORM));
+    };
+    parse_crate_path(lit)
+}
+
+/// The path inside `lit`, spanned at the literal.
+fn parse_crate_path(lit: &LitStr) -> syn::Result<Path> {
+    let path: Path = lit.parse().map_err(|_| {
+        let msg = format!(
+            "`crate = {:?}` is not a path: write the path of the `asyncio` crate, as in \
+             `crate = \"aio\"` or `crate = \"my_lib::asyncio\"`",
+            lit.value()
+        );
+        Error::new(lit.span(), msg)
+    })?;
+    if let Some(args) = path.segments.iter().find(|s| !s.arguments.is_none()) {
+        let msg = "the `crate` path names a crate or module: remove the generic arguments";
+        return Err(Error::new_spanned(&args.arguments, msg));
+    }
+    Ok(path)
 }
 
 /// Consumes and returns the tokens up to (not including) the next top-level
@@ -153,7 +202,10 @@ fn accepted(kind: Kind) -> String {
     let names: Vec<String> = SPECS
         .iter()
         .filter(|(_, kinds)| kinds.contains(&kind))
-        .map(|(name, _)| format!("`{name} = <bool>`"))
+        .map(|(name, _)| match *name {
+            "crate" => "`crate = \"<path>\"`".to_owned(),
+            _ => format!("`{name} = <bool>`"),
+        })
         .collect();
     match names.as_slice() {
         [one] => format!("only {one}"),
@@ -187,11 +239,18 @@ impl Options {
             let msg = format!("duplicate option `{name}`: remove this second `{name}`");
             return errors.push(Error::new(name.span(), msg));
         }
+        self.seen.push(key.clone());
+        if key == "crate" {
+            match value_to_path(&name, value) {
+                Ok(path) => self.krate = Some(path),
+                Err(err) => errors.push(err),
+            }
+            return;
+        }
         let slot = match key.as_str() {
             "debug" => &mut self.debug,
             _ => &mut self.virtual_time, // the only other entry in SPECS
         };
-        self.seen.push(key);
         match value_to_bool(&name, value) {
             Ok(lit) => *slot = Some((name, lit)),
             Err(err) => errors.push(err),

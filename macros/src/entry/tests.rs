@@ -46,10 +46,46 @@ fn unknown_option_lists_the_accepted_ones() {
     let (_, errors) = parse(Kind::Main, quote!(flavor = "x"));
     assert_eq!(
         errors,
-        ["unknown option `flavor`: `#[asyncio::main]` accepts only `debug = <bool>`"]
+        [
+            "unknown option `flavor`: `#[asyncio::main]` accepts `debug = <bool>` and `crate = \"<path>\"`"
+        ]
     );
     let (_, errors) = parse(Kind::Test, quote!(workers = 2));
-    assert!(errors[0].ends_with("accepts `debug = <bool>` and `virtual_time = <bool>`"));
+    assert!(
+        errors[0].ends_with(
+            "accepts `debug = <bool>`, `virtual_time = <bool>` and `crate = \"<path>\"`"
+        )
+    );
+}
+
+#[test]
+fn crate_takes_a_quoted_path() {
+    let (opts, errors) = parse(Kind::Main, quote!(crate = "my_lib::aio"));
+    assert!(errors.is_empty(), "{errors:?}");
+    let path = opts.krate.unwrap();
+    assert_eq!(quote!(#path).to_string(), "my_lib :: aio");
+    let (opts, errors) = parse(Kind::Test, quote!(crate = "::aio", debug = true));
+    assert!(errors.is_empty() && opts.krate.is_some() && opts.debug.is_some());
+    let cases = [
+        (quote!(crate = aio), "`crate` takes the path"),
+        (
+            quote!(crate = "not a path"),
+            "`crate = \"not a path\"` is not a path",
+        ),
+        (quote!(crate = "aio<T>"), "remove the generic arguments"),
+        (quote!(crate), "`crate` takes the path"),
+        (quote!(crate =), "`crate` takes the path"),
+    ];
+    for (args, expected) in cases {
+        let (opts, errors) = parse(Kind::Main, args.clone());
+        assert!(opts.krate.is_none(), "{args}");
+        assert!(errors[0].contains(expected), "{args}: {errors:?}");
+    }
+    let (_, errors) = parse(Kind::Main, quote!(crate = "a", crate = "b"));
+    assert_eq!(
+        errors,
+        ["duplicate option `crate`: remove this second `crate`"]
+    );
 }
 
 #[test]

@@ -18,20 +18,31 @@ mod parse;
 mod rewrite;
 mod validate;
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::quote;
 use syn::{ItemFn, Stmt};
 
 pub(crate) use rewrite::stray_yields;
 
 use crate::errors::combine;
+use expand::Site;
 
-/// Expands one `async_gen!`.
+/// Expands one `async_gen!`. The facade's `async_gen!` passes the
+/// `asyncio` crate's path first (`$crate;`), so the expansion names the
+/// runtime however the user named the dependency.
 pub(crate) fn expand(input: TokenStream) -> TokenStream {
+    let (krate, input) = split_crate(input);
+    // Where the user's body starts: the generated block is located there.
+    let at = input
+        .clone()
+        .into_iter()
+        .next()
+        .map_or_else(Span::call_site, |token| token.span());
     match parse::parse(input.clone()) {
         Ok(parse::Input::Block(stmts)) => {
-            let (body, errors, _) = rewrite_body(stmts);
-            let expr = expand::generator(&body, &quote!(_), &quote!(()));
+            let (body, errors, _) = rewrite_body(&krate, stmts);
+            let expr =
+                expand::generator(&Site { krate: &krate, at }, &body, &quote!(_), &quote!(()));
             match combine(errors) {
                 None => expr,
                 Some(error) => {
@@ -42,26 +53,42 @@ pub(crate) fn expand(input: TokenStream) -> TokenStream {
         }
         Ok(parse::Input::Fns(fns, errors)) => {
             let mut out = crate::errors::to_compile_errors(errors);
-            out.extend(fns.into_iter().map(function));
+            out.extend(fns.into_iter().map(|f| function(&krate, f)));
             out
         }
         // Unparsable body: say so, and keep the type for the IDE. The body
         // still follows, its `yield`s rewritten token by token, so rustc's
         // own recovery sees no bare `yield` (an unstable feature error).
         Err(error) => {
-            let mut rewriter = rewrite::Rewriter::new();
+            let mut rewriter = rewrite::Rewriter::new(&krate);
             let body = rewriter.rewrite_tokens(input);
             let body = rewriter.finish(body);
             let error = combine(std::iter::once(error).chain(rewriter.errors).collect())
                 .map(|error| error.to_compile_error());
-            let expr = expand::generator(&body, &quote!(_), &quote!(()));
+            let expr =
+                expand::generator(&Site { krate: &krate, at }, &body, &quote!(_), &quote!(()));
             quote!({ #error #expr })
         }
     }
 }
 
+/// Splits the crate path the facade's `macro_rules!` shim puts first
+/// (`$crate ;`) off the user's tokens; `::asyncio` when it is absent (the
+/// proc macro called directly).
+fn split_crate(input: TokenStream) -> (TokenStream, TokenStream) {
+    let mut tokens = input.clone().into_iter();
+    if let (Some(TokenTree::Ident(krate)), Some(TokenTree::Punct(semi))) =
+        (tokens.next(), tokens.next())
+        && krate == "$crate"
+        && semi.as_char() == ';'
+    {
+        return (TokenTree::Ident(krate).into(), tokens.collect());
+    }
+    (quote!(::asyncio), input)
+}
+
 /// One `async fn` of the fn form.
-fn function(func: ItemFn) -> TokenStream {
+fn function(krate: &TokenStream, func: ItemFn) -> TokenStream {
     let mut errors = Vec::new();
     let signature = validate::check(&func, &mut errors);
     let ItemFn {
@@ -70,17 +97,21 @@ fn function(func: ItemFn) -> TokenStream {
         sig,
         block,
     } = func;
-    let (body, body_errors, yields) = rewrite_body(block.stmts);
+    let at = block.brace_token.span.join();
+    let (body, body_errors, yields) = rewrite_body(krate, block.stmts);
     errors.extend(body_errors);
     let mut out = crate::errors::to_compile_errors(errors);
-    out.extend(expand::function(attrs, vis, sig, &signature, &body, yields));
+    let site = Site { krate, at };
+    out.extend(expand::function(
+        &site, attrs, vis, sig, &signature, &body, yields,
+    ));
     out
 }
 
 /// Rewrites the `yield`s of `stmts`; returns the new body, the errors and
 /// whether there was any `yield`.
-fn rewrite_body(mut stmts: Vec<Stmt>) -> (TokenStream, Vec<syn::Error>, bool) {
-    let mut rewriter = rewrite::Rewriter::new();
+fn rewrite_body(krate: &TokenStream, mut stmts: Vec<Stmt>) -> (TokenStream, Vec<syn::Error>, bool) {
+    let mut rewriter = rewrite::Rewriter::new(krate);
     for stmt in &mut stmts {
         syn::visit_mut::VisitMut::visit_stmt_mut(&mut rewriter, stmt);
     }

@@ -73,6 +73,8 @@ impl Scope {
 
 /// Rewrites the `yield`s of `stmts`, collecting errors.
 pub(crate) struct Rewriter {
+    /// The path of the `asyncio` crate in the generated code.
+    krate: TokenStream,
     scope: Scope,
     pub(crate) errors: Vec<syn::Error>,
     /// Whether any `yield` was found (errors included).
@@ -84,8 +86,9 @@ pub(crate) struct Rewriter {
 }
 
 impl Rewriter {
-    pub(crate) fn new() -> Self {
+    pub(crate) fn new(krate: &TokenStream) -> Self {
         Rewriter {
+            krate: krate.clone(),
             scope: Scope::Body,
             errors: Vec::new(),
             yields: 0,
@@ -148,9 +151,10 @@ impl Rewriter {
         }
         self.guarded = true;
         let label = body_label(yield_token);
+        let krate = &self.krate;
         syn::parse_quote_spanned!(yield_token=> {
             if false {
-                break #label (::asyncio::__private::label_check());
+                break #label #krate::__private::label_check();
             }
             #call
         })

@@ -1,0 +1,2 @@
+#[asyncio::main(crate = "not a path")]
+async fn main() {}
