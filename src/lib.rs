@@ -15,7 +15,7 @@
 //! ```
 //!
 //! See the README for the full mapping from Python's names to these.
-#![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub use asyncio_runtime::*;
 
@@ -57,6 +57,48 @@ pub use asyncio_macros::test;
 macro_rules! async_gen {
     ($($body:tt)*) => {
         $crate::__private::async_gen! { $crate; $($body)* }
+    };
+}
+
+/// The names most programs use, for a glob import:
+/// `use asyncio::prelude::*;`.
+///
+/// Glob-import this, not the crate root: the root's [`Future`] (Python's
+/// `asyncio.Future`) would shadow the language prelude's
+/// `std::future::Future` trait, and its `test` attribute would make
+/// `#[test]` ambiguous. The prelude leaves out both (write
+/// `asyncio::Future`, `#[asyncio::test]`), the `main` attribute, and the
+/// `Stream` trait (a `futures` prelude brings its own).
+///
+/// ```
+/// use asyncio::prelude::*;
+///
+/// // `Future` is still the standard trait.
+/// fn answer() -> impl Future<Output = u32> {
+///     async { 42 }
+/// }
+///
+/// let out = run(async {
+///     let task = create_task(answer());
+///     sleep(0.01).await;
+///     let evens = async_gen! {
+///         for i in (0..6u32).step_by(2) {
+///             yield i;
+///         }
+///     };
+///     (task.await.unwrap(), evens.collect::<Vec<_>>().await)
+/// });
+/// assert_eq!(out, (42, vec![0, 2, 4]));
+/// ```
+pub mod prelude {
+    pub use crate::async_gen;
+    pub use asyncio_runtime::{
+        ALL_COMPLETED, AsyncGen, AsyncIterator, Barrier, BoundedSemaphore, CancelledError,
+        Condition, Error, Event, EventLoop, FIRST_COMPLETED, FIRST_EXCEPTION, LifoQueue, Lock,
+        PriorityQueue, Queue, Runner, Semaphore, Task, TaskGroup, TaskRef, TimeoutError, aiter,
+        all_tasks, as_completed, catch_cancelled, create_task, create_task_named, current_task,
+        finally, gather, get_running_loop, run, shield, sleep, task_group, timeout, timeout_at,
+        to_thread, wait, wait_for,
     };
 }
 

@@ -4,6 +4,9 @@
 //! binary, re-run with one test selected), so lowering the process's limits
 //! or installing a signal handler cannot disturb the other tests.
 
+// The OS error paths need libc calls (setrlimit, sigaction, pthread_kill).
+#![allow(unsafe_code)]
+
 use std::process::Command;
 use std::time::Duration;
 
@@ -44,12 +47,13 @@ fn exhaust_descriptors() {
         rlim_cur: 0,
         rlim_max: 0,
     };
-    // SAFETY: plain libc calls on a properly initialised struct.
-    unsafe {
-        assert_eq!(libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit), 0);
-        limit.rlim_cur = next;
-        assert_eq!(libc::setrlimit(libc::RLIMIT_NOFILE, &limit), 0);
-    }
+    // SAFETY: a plain libc call filling a properly initialised struct.
+    let got = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) };
+    assert_eq!(got, 0);
+    limit.rlim_cur = next;
+    // SAFETY: a plain libc call reading a properly initialised struct.
+    let set = unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &limit) };
+    assert_eq!(set, 0);
 }
 
 #[test]
@@ -93,17 +97,14 @@ extern "C" fn ignore_signal(_: libc::c_int) {}
 fn child_signals_during_the_wait() {
     assert!(in_child(), "run only as a child process");
     // A handler without SA_RESTART: the loop's epoll_wait returns EINTR.
-    // SAFETY: installs a handler that does nothing; the struct is zeroed
-    // and then filled as sigaction(2) requires.
-    unsafe {
-        let mut action: libc::sigaction = std::mem::zeroed();
-        action.sa_sigaction = ignore_signal as *const () as libc::sighandler_t;
-        libc::sigemptyset(&mut action.sa_mask);
-        assert_eq!(
-            libc::sigaction(libc::SIGUSR1, &action, std::ptr::null_mut()),
-            0
-        );
-    }
+    // SAFETY: all-zero bytes are a valid `sigaction` (no flags, no mask).
+    let mut action: libc::sigaction = unsafe { std::mem::zeroed() };
+    action.sa_sigaction = ignore_signal as *const () as libc::sighandler_t;
+    // SAFETY: initialises the mask of the struct we own.
+    unsafe { libc::sigemptyset(&mut action.sa_mask) };
+    // SAFETY: installs a handler that does nothing, from a valid struct.
+    let installed = unsafe { libc::sigaction(libc::SIGUSR1, &action, std::ptr::null_mut()) };
+    assert_eq!(installed, 0);
     // SAFETY: pthread_self has no preconditions.
     let loop_thread = unsafe { libc::pthread_self() } as usize;
     let signaller = std::thread::spawn(move || {

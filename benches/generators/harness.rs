@@ -8,22 +8,22 @@ use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 /// Measured runs per side (after one warm-up run).
-pub const RUNS: usize = 11;
+pub(crate) const RUNS: usize = 11;
 
 /// A labelled workload: one call runs it once and returns the time it took.
-pub type Side<'a> = (&'static str, &'a mut dyn FnMut() -> Duration);
+pub(crate) type Side<'a> = (&'static str, &'a mut dyn FnMut() -> Duration);
 
 /// Whether [`Stopwatch`] reads the wall clock instead of the thread's CPU
 /// time (`--wall`).
 static WALL: AtomicBool = AtomicBool::new(false);
 
 /// Makes every [`Stopwatch`] read the wall clock.
-pub fn use_wall_clock() {
+pub(crate) fn use_wall_clock() {
     WALL.store(true, Ordering::Relaxed);
 }
 
 /// Which clock the stopwatches read, for the report's header.
-pub fn clock_name() -> &'static str {
+pub(crate) fn clock_name() -> &'static str {
     if WALL.load(Ordering::Relaxed) || thread_cpu_time().is_none() {
         "wall clock"
     } else {
@@ -35,20 +35,20 @@ pub fn clock_name() -> &'static str {
 /// Times one run: the benchmark thread's CPU time where the platform has
 /// it (on a shared machine, the time another process held the core would
 /// otherwise land on whichever side was running), else the wall clock.
-pub enum Stopwatch {
+pub(crate) enum Stopwatch {
     Cpu(Duration),
     Wall(Instant),
 }
 
 impl Stopwatch {
-    pub fn start() -> Self {
+    pub(crate) fn start() -> Self {
         match thread_cpu_time() {
             Some(now) if !WALL.load(Ordering::Relaxed) => Stopwatch::Cpu(now),
             _ => Stopwatch::Wall(Instant::now()),
         }
     }
 
-    pub fn elapsed(&self) -> Duration {
+    pub(crate) fn elapsed(&self) -> Duration {
         match self {
             Stopwatch::Cpu(start) => {
                 thread_cpu_time().expect("the clock worked at the start") - *start
@@ -60,6 +60,7 @@ impl Stopwatch {
 
 /// The calling thread's CPU time, in nanoseconds of resolution.
 #[cfg(all(target_os = "linux", target_pointer_width = "64"))]
+#[allow(unsafe_code)] // the one libc call std does not wrap
 fn thread_cpu_time() -> Option<Duration> {
     #[repr(C)]
     struct Timespec {
@@ -90,7 +91,7 @@ fn thread_cpu_time() -> Option<Duration> {
 /// the stream itself is measured. (The generators here never return
 /// `Pending` to the consumer; the loop is there for correctness.)
 #[inline(always)]
-pub fn block_on<F: Future>(future: F) -> F::Output {
+pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
     let mut future = pin!(future);
     let mut cx = Context::from_waker(Waker::noop());
     loop {
@@ -102,7 +103,7 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
 
 /// Runs every side once to warm up, then `runs` times interleaved
 /// (rotating which side goes first); returns each side's label and samples.
-pub fn measure(runs: usize, sides: &mut [Side<'_>]) -> Vec<(&'static str, Vec<Duration>)> {
+pub(crate) fn measure(runs: usize, sides: &mut [Side<'_>]) -> Vec<(&'static str, Vec<Duration>)> {
     for (_, run) in sides.iter_mut() {
         black_box(run());
     }
@@ -119,7 +120,7 @@ pub fn measure(runs: usize, sides: &mut [Side<'_>]) -> Vec<(&'static str, Vec<Du
 /// Prints median/min/max per side in `unit` (via `value`), and each side's
 /// median divided by the median of every side named in `references`
 /// (so `1.20` means 20% slower than that side, `0.50` twice as fast).
-pub fn report(
+pub(crate) fn report(
     title: &str,
     unit: &str,
     samples: &[(&str, Vec<Duration>)],
@@ -160,11 +161,11 @@ pub fn report(
     println!();
 }
 
-pub fn ns_per(d: Duration, n: u64) -> f64 {
+pub(crate) fn ns_per(d: Duration, n: u64) -> f64 {
     d.as_nanos() as f64 / n as f64
 }
 
-pub fn print_machine() {
+pub(crate) fn print_machine() {
     let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
     let model = std::fs::read_to_string("/proc/cpuinfo")
         .ok()

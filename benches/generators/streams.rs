@@ -15,7 +15,7 @@ use futures::StreamExt;
 use crate::harness::{Stopwatch, block_on};
 
 /// The anchor: `0..n` as a hand-written `Stream`.
-pub struct Counter {
+pub(crate) struct Counter {
     next: u64,
     end: u64,
 }
@@ -40,7 +40,7 @@ impl Stream for Counter {
 /// cell. No yield protocol at all, so this is what resuming an `async`
 /// block costs by itself; a diagnostic, not a usable generator (a body
 /// that awaited anything else would lose items).
-pub struct Floor<F> {
+pub(crate) struct Floor<F> {
     body: Pin<Box<F>>,
     cell: Rc<Cell<Option<u64>>>,
 }
@@ -146,27 +146,27 @@ fn time_items(n: u64, run: impl FnOnce() -> u64) -> Duration {
     elapsed
 }
 
-pub fn items_hand_written(n: u64) -> Duration {
+pub(crate) fn items_hand_written(n: u64) -> Duration {
     time_items(n, || block_on(sum(Counter { next: 0, end: n })))
 }
 
-pub fn items_macro(n: u64) -> Duration {
+pub(crate) fn items_macro(n: u64) -> Duration {
     time_items(n, || block_on(sum(macro_gen(n))))
 }
 
-pub fn items_macro_inherent(n: u64) -> Duration {
+pub(crate) fn items_macro_inherent(n: u64) -> Duration {
     time_items(n, || block_on(sum_inherent(macro_gen(n))))
 }
 
-pub fn items_from_fn(n: u64) -> Duration {
+pub(crate) fn items_from_fn(n: u64) -> Duration {
     time_items(n, || block_on(sum(from_fn_gen(n))))
 }
 
-pub fn items_async_stream(n: u64) -> Duration {
+pub(crate) fn items_async_stream(n: u64) -> Duration {
     time_items(n, || block_on(sum(async_stream_gen(n))))
 }
 
-pub fn items_floor(n: u64) -> Duration {
+pub(crate) fn items_floor(n: u64) -> Duration {
     time_items(n, || block_on(sum(floor(n))))
 }
 
@@ -185,11 +185,11 @@ fn time_create<S: Stream<Item = u64>>(n: u64, make: impl Fn() -> S) -> Duration 
     elapsed
 }
 
-pub fn create_hand_written(n: u64) -> Duration {
+pub(crate) fn create_hand_written(n: u64) -> Duration {
     time_create(n, || Counter { next: 1, end: 2 })
 }
 
-pub fn create_macro(n: u64) -> Duration {
+pub(crate) fn create_macro(n: u64) -> Duration {
     time_create(n, || {
         async_gen! {
             yield black_box(1u64);
@@ -197,7 +197,7 @@ pub fn create_macro(n: u64) -> Duration {
     })
 }
 
-pub fn create_from_fn(n: u64) -> Duration {
+pub(crate) fn create_from_fn(n: u64) -> Duration {
     time_create(n, || {
         from_fn(async |co: &Co<u64>| {
             co.yield_(black_box(1u64)).await;
@@ -205,7 +205,7 @@ pub fn create_from_fn(n: u64) -> Duration {
     })
 }
 
-pub fn create_async_stream(n: u64) -> Duration {
+pub(crate) fn create_async_stream(n: u64) -> Duration {
     time_create(n, || {
         async_stream::stream! {
             yield black_box(1u64);
@@ -214,7 +214,7 @@ pub fn create_async_stream(n: u64) -> Duration {
 }
 
 /// async-stream on the heap, as ours always is: what one allocation adds.
-pub fn create_async_stream_boxed(n: u64) -> Duration {
+pub(crate) fn create_async_stream_boxed(n: u64) -> Duration {
     time_create(n, || {
         Box::pin(async_stream::stream! {
             yield black_box(1u64);

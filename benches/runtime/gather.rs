@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use crate::harness::tokio_runtime;
 
 /// `asyncio::gather` of `n` trivial futures (each becomes a task).
-pub fn asyncio_gather(n: usize) -> Duration {
+pub(crate) fn asyncio_gather(n: usize) -> Duration {
     asyncio::run(async move {
         let start = Instant::now();
         let out = asyncio::gather((0..n).map(|i| async move { i }))
@@ -20,7 +20,7 @@ pub fn asyncio_gather(n: usize) -> Duration {
 
 /// tokio's analogue of `gather`: spawn `n` tasks, await their handles in
 /// order, collecting the outputs into a `Vec`.
-pub fn tokio_gather(n: usize) -> Duration {
+pub(crate) fn tokio_gather(n: usize) -> Duration {
     tokio_runtime().block_on(async move {
         let start = Instant::now();
         let tasks: Vec<_> = (0..n).map(|i| tokio::spawn(async move { i })).collect();
@@ -35,7 +35,7 @@ pub fn tokio_gather(n: usize) -> Duration {
 }
 
 /// As [`tokio_gather`], with `spawn_local` on a `LocalSet`.
-pub fn tokio_gather_local(n: usize) -> Duration {
+pub(crate) fn tokio_gather_local(n: usize) -> Duration {
     let local = tokio::task::LocalSet::new();
     local.block_on(&tokio_runtime(), async move {
         let start = Instant::now();

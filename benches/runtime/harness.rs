@@ -4,18 +4,18 @@ use std::hint::black_box;
 use std::time::Duration;
 
 /// Measured runs per side (after one warm-up run).
-pub const RUNS: usize = 5;
+pub(crate) const RUNS: usize = 5;
 
 /// Keeps freed memory in the heap between runs (see the crate docs).
-pub const HEAP_TUNABLES: &str =
+pub(crate) const HEAP_TUNABLES: &str =
     "glibc.malloc.trim_threshold=17179869184:glibc.malloc.mmap_threshold=33554432";
 
 /// A labelled workload: one call runs it once and returns the time it took.
-pub type Side<'a> = (&'static str, &'a mut dyn FnMut() -> Duration);
+pub(crate) type Side<'a> = (&'static str, &'a mut dyn FnMut() -> Duration);
 
 /// Runs every side once to warm up, then `RUNS` times interleaved (rotating
 /// which side goes first); returns each side's label and samples.
-pub fn measure(sides: &mut [Side<'_>]) -> Vec<(&'static str, Vec<Duration>)> {
+pub(crate) fn measure(sides: &mut [Side<'_>]) -> Vec<(&'static str, Vec<Duration>)> {
     for (_, run) in sides.iter_mut() {
         black_box(run());
     }
@@ -31,7 +31,7 @@ pub fn measure(sides: &mut [Side<'_>]) -> Vec<(&'static str, Vec<Duration>)> {
 
 /// Prints median/min/max per side in `unit` (via `value`) and the ratio of
 /// the first side's median to each other side's.
-pub fn report(
+pub(crate) fn report(
     title: &str,
     unit: &str,
     samples: &[(&str, Vec<Duration>)],
@@ -60,7 +60,7 @@ pub fn report(
 
 /// On glibc, re-runs this benchmark with [`HEAP_TUNABLES`] (unless
 /// `GLIBC_TUNABLES` is already set) and exits with its status.
-pub fn pin_glibc_heap() {
+pub(crate) fn pin_glibc_heap() {
     if cfg!(not(all(target_os = "linux", target_env = "gnu")))
         || std::env::var_os("GLIBC_TUNABLES").is_some()
     {
@@ -75,19 +75,19 @@ pub fn pin_glibc_heap() {
     std::process::exit(status.code().unwrap_or(1));
 }
 
-pub fn ns_per(d: Duration, n: usize) -> f64 {
+pub(crate) fn ns_per(d: Duration, n: usize) -> f64 {
     d.as_nanos() as f64 / n as f64
 }
 
-pub fn us_per(d: Duration, n: usize) -> f64 {
+pub(crate) fn us_per(d: Duration, n: usize) -> f64 {
     d.as_secs_f64() * 1e6 / n as f64
 }
 
-pub fn ms(d: Duration) -> f64 {
+pub(crate) fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
-pub fn print_machine() {
+pub(crate) fn print_machine() {
     let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
     let model = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -101,7 +101,7 @@ pub fn print_machine() {
     println!("machine: {cpus} CPUs, {model}");
 }
 
-pub fn tokio_runtime() -> tokio::runtime::Runtime {
+pub(crate) fn tokio_runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()

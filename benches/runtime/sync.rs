@@ -7,15 +7,15 @@ use std::time::{Duration, Instant};
 use crate::harness::tokio_runtime;
 
 /// Tasks contending for the semaphore in the `semaphore` workload.
-pub const SEMAPHORE_TASKS: usize = 1_000;
+pub(crate) const SEMAPHORE_TASKS: usize = 1_000;
 
 /// Permits of the semaphore in the `semaphore` workload.
-pub const SEMAPHORE_PERMITS: usize = 10;
+pub(crate) const SEMAPHORE_PERMITS: usize = 10;
 
 // ---------------------------------------------------------------------------
 // queue: A puts to q1, B gets from q1 and puts to q2, A gets from q2.
 
-pub fn asyncio_queue(n: usize) -> Duration {
+pub(crate) fn asyncio_queue(n: usize) -> Duration {
     asyncio::run(async move {
         let start = Instant::now();
         let (q1, q2) = (asyncio::Queue::new(1), asyncio::Queue::new(1));
@@ -43,7 +43,7 @@ pub fn asyncio_queue(n: usize) -> Duration {
     })
 }
 
-pub fn tokio_queue(n: usize) -> Duration {
+pub(crate) fn tokio_queue(n: usize) -> Duration {
     use tokio::sync::mpsc;
     tokio_runtime().block_on(async move {
         let start = Instant::now();
@@ -75,7 +75,7 @@ pub fn tokio_queue(n: usize) -> Duration {
 // queue up and every acquire after the first round waits to be handed a
 // permit.
 
-pub fn asyncio_semaphore(rounds: usize) -> Duration {
+pub(crate) fn asyncio_semaphore(rounds: usize) -> Duration {
     asyncio::run(async move {
         let start = Instant::now();
         let sem = asyncio::Semaphore::new(SEMAPHORE_PERMITS);
@@ -98,7 +98,7 @@ pub fn asyncio_semaphore(rounds: usize) -> Duration {
     })
 }
 
-pub fn tokio_semaphore(rounds: usize) -> Duration {
+pub(crate) fn tokio_semaphore(rounds: usize) -> Duration {
     tokio_runtime().block_on(async move {
         let start = Instant::now();
         let sem = Arc::new(tokio::sync::Semaphore::new(SEMAPHORE_PERMITS));

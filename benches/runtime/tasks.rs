@@ -6,10 +6,10 @@ use std::time::{Duration, Instant};
 use crate::harness::tokio_runtime;
 
 /// The longest sleep of the `timers` workload.
-pub const MAX_SLEEP: Duration = Duration::from_millis(10);
+pub(crate) const MAX_SLEEP: Duration = Duration::from_millis(10);
 
 /// Delays in 0..=10 ms (microsecond steps) from a fixed-seed xorshift64*.
-pub fn random_delays(n: usize) -> Vec<Duration> {
+pub(crate) fn random_delays(n: usize) -> Vec<Duration> {
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
     let max = MAX_SLEEP.as_micros() as u64;
     (0..n)
@@ -26,7 +26,7 @@ pub fn random_delays(n: usize) -> Vec<Duration> {
 // ---------------------------------------------------------------------------
 // spawn
 
-pub fn asyncio_spawn(n: usize) -> Duration {
+pub(crate) fn asyncio_spawn(n: usize) -> Duration {
     asyncio::run(async move {
         let start = Instant::now();
         let tasks: Vec<_> = (0..n)
@@ -41,7 +41,7 @@ pub fn asyncio_spawn(n: usize) -> Duration {
     })
 }
 
-pub fn tokio_spawn(n: usize) -> Duration {
+pub(crate) fn tokio_spawn(n: usize) -> Duration {
     tokio_runtime().block_on(async move {
         let start = Instant::now();
         let tasks: Vec<_> = (0..n).map(|i| tokio::spawn(async move { i })).collect();
@@ -54,7 +54,7 @@ pub fn tokio_spawn(n: usize) -> Duration {
     })
 }
 
-pub fn tokio_spawn_local(n: usize) -> Duration {
+pub(crate) fn tokio_spawn_local(n: usize) -> Duration {
     let local = tokio::task::LocalSet::new();
     local.block_on(&tokio_runtime(), async move {
         let start = Instant::now();
@@ -73,7 +73,7 @@ pub fn tokio_spawn_local(n: usize) -> Duration {
 // ---------------------------------------------------------------------------
 // yield
 
-pub fn asyncio_yield(n: usize) -> Duration {
+pub(crate) fn asyncio_yield(n: usize) -> Duration {
     asyncio::run(async move {
         let start = Instant::now();
         let task = asyncio::create_task(async move {
@@ -86,7 +86,7 @@ pub fn asyncio_yield(n: usize) -> Duration {
     })
 }
 
-pub fn tokio_yield(n: usize) -> Duration {
+pub(crate) fn tokio_yield(n: usize) -> Duration {
     tokio_runtime().block_on(async move {
         let start = Instant::now();
         let task = tokio::spawn(async move {
@@ -111,7 +111,7 @@ struct Ball {
 
 const STOP: usize = usize::MAX;
 
-pub fn asyncio_pingpong(n: usize) -> Duration {
+pub(crate) fn asyncio_pingpong(n: usize) -> Duration {
     asyncio::run(async move {
         let start = Instant::now();
         let first = asyncio::Future::<Ball>::new();
@@ -165,7 +165,7 @@ struct TokioBall {
     reply: tokio::sync::oneshot::Sender<TokioBall>,
 }
 
-pub fn tokio_pingpong(n: usize) -> Duration {
+pub(crate) fn tokio_pingpong(n: usize) -> Duration {
     use tokio::sync::oneshot;
     tokio_runtime().block_on(async move {
         let start = Instant::now();
@@ -203,7 +203,7 @@ pub fn tokio_pingpong(n: usize) -> Duration {
 // ---------------------------------------------------------------------------
 // timers
 
-pub fn asyncio_timers(delays: &[Duration]) -> Duration {
+pub(crate) fn asyncio_timers(delays: &[Duration]) -> Duration {
     let delays = delays.to_vec();
     asyncio::run(async move {
         let start = Instant::now();
@@ -218,7 +218,7 @@ pub fn asyncio_timers(delays: &[Duration]) -> Duration {
     })
 }
 
-pub fn tokio_timers(delays: &[Duration]) -> Duration {
+pub(crate) fn tokio_timers(delays: &[Duration]) -> Duration {
     let delays = delays.to_vec();
     tokio_runtime().block_on(async move {
         let start = Instant::now();

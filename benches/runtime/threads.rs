@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use crate::harness::tokio_runtime;
 
 /// `n` sequential `asyncio::to_thread` round trips of a trivial function.
-pub fn asyncio_to_thread(n: usize) -> Duration {
+pub(crate) fn asyncio_to_thread(n: usize) -> Duration {
     asyncio::run(async move {
         let start = Instant::now();
         let mut sum = 0;
@@ -20,7 +20,7 @@ pub fn asyncio_to_thread(n: usize) -> Duration {
 
 /// `n` sequential `tokio::task::spawn_blocking` round trips of a trivial
 /// function.
-pub fn tokio_to_thread(n: usize) -> Duration {
+pub(crate) fn tokio_to_thread(n: usize) -> Duration {
     tokio_runtime().block_on(async move {
         let start = Instant::now();
         let mut sum = 0;

@@ -17,7 +17,7 @@ fn now() -> f64 {
     get_running_loop().unwrap().time()
 }
 
-pub fn tour() {
+pub(crate) fn tour() {
     asyncio::Runner::new().virtual_time(true).run(async {
         gather_section().await;
         timeouts_section().await;

@@ -10,7 +10,7 @@ use asyncio::{AsyncGen, AsyncIterator, aiter, async_gen, sleep};
 
 use super::header;
 
-pub fn tour() {
+pub(crate) fn tour() {
     asyncio::Runner::new().virtual_time(true).run(async {
         generators_section().await;
         comprehensions_section().await;

@@ -11,6 +11,8 @@
 //!
 //! [`asyncio`]: https://docs.rs/asyncio
 
+#![forbid(unsafe_code)]
+
 mod entry;
 mod errors;
 mod generator;

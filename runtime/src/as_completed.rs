@@ -225,3 +225,18 @@ impl<T: 'static> Future for AsCompletedNext<'_, T> {
         self.get_mut().iter.poll_outcome(cx)
     }
 }
+
+impl<T> std::fmt::Debug for AsCompleted<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AsCompleted")
+            .field("remaining", &self.remaining)
+            .field("timeout", &self.timer.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> std::fmt::Debug for AsCompletedNext<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AsCompletedNext").field(&*self.iter).finish()
+    }
+}

@@ -214,3 +214,21 @@ pub(crate) fn hand_over(cleanup: Cleanup, location: &'static Location<'static>) 
         )),
     }
 }
+
+impl<F: Future<Output = ()> + 'static> std::fmt::Debug for Finally<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Finally")
+            .field("location", &format_args!("{}", self.location))
+            .field("armed", &self.cleanup.is_some())
+            .finish()
+    }
+}
+
+impl<F> std::fmt::Debug for CatchCancelled<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CatchCancelled")
+            .field("location", &format_args!("{}", self.location))
+            .field("pending", &self.inner.is_some())
+            .finish_non_exhaustive()
+    }
+}

@@ -338,15 +338,18 @@ impl fmt::Display for Error {
     }
 }
 
+/// `Error` is transparent: its `Display` is the inner error's, and its
+/// `source()` is the inner error's source, so error reporters (anyhow, eyre)
+/// print each cause once.
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Cancelled(e) => Some(e),
-            Error::Timeout(e) => Some(e),
-            Error::InvalidState(e) => Some(e),
-            Error::Panicked(e) => Some(e),
-            Error::Exception(e) => Some(e.inner()),
-            Error::Runtime(e) => Some(e),
+            Error::Cancelled(e) => e.source(),
+            Error::Timeout(e) => e.source(),
+            Error::InvalidState(e) => e.source(),
+            Error::Panicked(e) => e.source(),
+            Error::Exception(e) => e.inner().source(),
+            Error::Runtime(e) => e.source(),
         }
     }
 }

@@ -127,6 +127,12 @@ impl EventLoop {
     /// running or closed, another loop runs on this thread,
     /// `stop()` was called first (the loop stays usable and the task stays
     /// scheduled), or the task panicked or was cancelled.
+    ///
+    /// # Errors
+    /// `Runtime(AlreadyRunning)`, `Runtime(Closed)` or
+    /// `Runtime(AnotherLoopRunning)` when the loop cannot run here;
+    /// `Runtime(StoppedBeforeComplete)` after `stop()`; `Runtime(Os)` if the OS
+    /// poller failed; `Panicked` or `Cancelled` as the task ended.
     #[track_caller]
     pub fn run_until_complete<F>(&self, future: F) -> Result<F::Output, Error>
     where
@@ -150,6 +156,10 @@ impl EventLoop {
     }
 
     /// Runs the loop until [`stop`](Self::stop) is called.
+    ///
+    /// # Errors
+    /// `AlreadyRunning`, `Closed` or `AnotherLoopRunning` when the loop cannot
+    /// run here; `Os` if the OS poller failed (the loop stops).
     pub fn run_forever(&self) -> Result<(), RuntimeError> {
         self.core.run_forever()
     }
@@ -162,6 +172,9 @@ impl EventLoop {
 
     /// Closes the loop: queued callbacks are dropped and pending tasks are
     /// destroyed (each is reported). Idempotent; an error if running.
+    ///
+    /// # Errors
+    /// `CloseWhileRunning` when called on a running loop.
     pub fn close(&self) -> Result<(), RuntimeError> {
         self.core.close()
     }
@@ -297,6 +310,10 @@ impl EventLoop {
     /// Cancels every unfinished task and runs the loop until they are done
     /// (cleanups included), repeating for tasks that cleanups start, a few
     /// rounds at most. Used by [`run`](crate::run()) before closing.
+    ///
+    /// # Errors
+    /// As [`run_until_complete`](Self::run_until_complete) when the loop cannot
+    /// run.
     pub fn shutdown_tasks(&self) -> Result<(), RuntimeError> {
         const ROUNDS: usize = 8;
         for _ in 0..ROUNDS {
@@ -362,6 +379,9 @@ pub struct LoopHandle {
 impl LoopHandle {
     /// Schedules `callback` on the loop's thread (Python's
     /// `call_soon_threadsafe`). `Err(Closed)` once the loop is closed.
+    ///
+    /// # Errors
+    /// `Closed` once the loop is closed (the callback is dropped).
     pub fn call_soon_threadsafe(
         &self,
         callback: impl FnOnce() + Send + 'static,
@@ -391,6 +411,9 @@ impl fmt::Debug for LoopHandle {
 }
 
 /// The loop running on this thread (Python's `asyncio.get_running_loop()`).
+///
+/// # Errors
+/// `NoRunningLoop` outside a running loop.
 pub fn get_running_loop() -> Result<EventLoop, RuntimeError> {
     context::running_core()
         .map(|core| EventLoop { core })

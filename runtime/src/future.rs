@@ -73,11 +73,17 @@ impl<T: 'static> Future<T> {
     }
 
     /// Marks the future done with `value`; `Err(InvalidState)` if it is done.
+    ///
+    /// # Errors
+    /// `InvalidStateError` if the future is already done.
     pub fn set_result(&self, value: T) -> Result<(), InvalidStateError> {
         self.complete(Ok(value))
     }
 
     /// Marks the future failed with `error`; awaiters get `Err(Error::Exception)`.
+    ///
+    /// # Errors
+    /// `InvalidStateError` if the future is already done.
     pub fn set_exception(&self, error: impl Into<Exception>) -> Result<(), InvalidStateError> {
         self.complete(Err(Error::Exception(error.into())))
     }
@@ -108,6 +114,10 @@ impl<T: 'static> Future<T> {
     }
 
     /// The result (cloned) or the error; `Err(InvalidState)` while pending.
+    ///
+    /// # Errors
+    /// `InvalidState` while pending; otherwise the error the future was
+    /// completed with (`Cancelled`, `Exception`).
     pub fn result(&self) -> Result<T, Error>
     where
         T: Clone,
@@ -123,6 +133,10 @@ impl<T: 'static> Future<T> {
 
     /// Python's `exception()`: `Ok(None)` on success, `Ok(Some(e))` for an
     /// exception, `Err(Cancelled)` if cancelled, `Err(InvalidState)` if pending.
+    ///
+    /// # Errors
+    /// `Cancelled` if the future was cancelled, `InvalidState` while it is
+    /// pending.
     pub fn exception(&self) -> Result<Option<Error>, Error> {
         match &*self.state.outcome.borrow() {
             Outcome::Pending => Err(InvalidStateError::NOT_DONE.into()),

@@ -243,6 +243,9 @@ pub trait TaskTuple {
     /// The tasks, in argument order.
     fn refs(&self) -> impl Iterator<Item = &TaskRef> + Clone;
     /// Takes every output, or the first error.
+    ///
+    /// # Errors
+    /// The first task's failure (a panic or a cancellation), in argument order.
     fn take(&self) -> Result<Self::Output, Error>;
     /// Takes every outcome.
     fn take_outcomes(&self) -> Self::Outcomes;
@@ -367,4 +370,34 @@ macro_rules! gather {
     ($($fut:expr),+ $(,)?) => {
         $crate::GatherTuple::new(($($crate::create_task($fut),)+))
     };
+}
+
+impl<T> std::fmt::Debug for Gather<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gather")
+            .field("tasks", &self.tasks)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> std::fmt::Debug for GatherAll<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GatherAll")
+            .field("tasks", &self.tasks)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: TaskTuple> std::fmt::Debug for GatherTuple<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GatherTuple")
+            .field("tasks", &self.tasks.refs().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: TaskTuple> std::fmt::Debug for GatherTupleAll<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("GatherTupleAll").field(&self.0).finish()
+    }
 }

@@ -11,7 +11,6 @@
 //! one retrieved and a task destroyed while pending are reported always.
 //! Reports go to the `log` facade (target `asyncio`) when a logger is
 //! installed, else to stderr.
-#![warn(missing_docs)]
 
 mod as_completed;
 mod cancel;

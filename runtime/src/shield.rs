@@ -68,3 +68,9 @@ impl<T: 'static> Future for Shield<T> {
         self.task.poll_shielded(cx)
     }
 }
+
+impl<T> std::fmt::Debug for Shield<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Shield").field(&self.task).finish()
+    }
+}

@@ -147,3 +147,19 @@ impl Drop for Sleep {
         }
     }
 }
+
+impl std::fmt::Debug for Sleep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = match self.state {
+            State::Start => "not started",
+            State::Yielded => "yielded",
+            State::Armed { .. } => "armed",
+            State::Forever => "forever",
+            State::Done => "done",
+        };
+        f.debug_struct("Sleep")
+            .field("delay", &Duration::from_nanos(self.delay))
+            .field("state", &state)
+            .finish()
+    }
+}

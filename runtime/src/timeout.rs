@@ -175,6 +175,10 @@ impl Timeout {
 
     /// Moves the deadline (`None`: never). An error once the timeout has
     /// expired or its scope has exited.
+    ///
+    /// # Errors
+    /// [`InvalidStateError`] once the timeout has expired or its scope has
+    /// exited.
     pub fn reschedule(&self, when: Option<f64>) -> Result<(), InvalidStateError> {
         let state = &self.state;
         if !matches!(state.phase.get(), Phase::Created | Phase::Entered) {
@@ -346,5 +350,22 @@ impl<F: Future> Future for TimeoutFuture<F> {
                 Poll::Pending
             }
         }
+    }
+}
+
+impl std::fmt::Debug for Timeout {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Timeout")
+            .field("when", &self.when())
+            .field("phase", &self.state.phase.get())
+            .finish()
+    }
+}
+
+impl<F> std::fmt::Debug for TimeoutFuture<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TimeoutFuture")
+            .field("scope", &self.scope)
+            .finish_non_exhaustive()
     }
 }

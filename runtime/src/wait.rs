@@ -230,3 +230,12 @@ impl<W: Waitable> Drop for Wait<W> {
         self.forget();
     }
 }
+
+impl<W: Waitable + std::fmt::Debug> std::fmt::Debug for Wait<W> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Wait")
+            .field("items", &self.items)
+            .field("finished", &self.finished)
+            .finish_non_exhaustive()
+    }
+}

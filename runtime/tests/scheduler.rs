@@ -20,32 +20,35 @@ fn push(log: &Log, s: impl Into<String>) {
     log.borrow_mut().push(s.into());
 }
 
-/// A future that is `!Unpin` and records when it is dropped, to check the
-/// task keeps it in place and drops it exactly once.
-struct Pinned {
-    log: Log,
-    polls: u32,
-    _pin: std::marker::PhantomPinned,
+pin_project_lite::pin_project! {
+    /// A future that is `!Unpin` and records when it is dropped, to check
+    /// the task keeps it in place and drops it exactly once.
+    struct Pinned {
+        log: Log,
+        polls: u32,
+        #[pin]
+        _pin: std::marker::PhantomPinned,
+    }
+
+    impl PinnedDrop for Pinned {
+        fn drop(this: Pin<&mut Self>) {
+            let this = this.project();
+            push(this.log, format!("dropped after {} polls", this.polls));
+        }
+    }
 }
 
 impl Future for Pinned {
     type Output = u32;
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<u32> {
-        // SAFETY: only plain fields are touched; nothing is moved out.
-        let this = unsafe { self.get_unchecked_mut() };
-        this.polls += 1;
-        if this.polls < 3 {
+        let this = self.project();
+        *this.polls += 1;
+        if *this.polls < 3 {
             cx.waker().wake_by_ref();
             Poll::Pending
         } else {
-            Poll::Ready(this.polls)
+            Poll::Ready(*this.polls)
         }
-    }
-}
-
-impl Drop for Pinned {
-    fn drop(&mut self) {
-        push(&self.log, format!("dropped after {} polls", self.polls));
     }
 }
 

@@ -10,18 +10,18 @@ use std::sync::{Arc, Condvar, Mutex};
 use asyncio::Runner;
 
 /// The order of events, as the test observes them.
-pub type Log = Rc<RefCell<Vec<String>>>;
+pub(crate) type Log = Rc<RefCell<Vec<String>>>;
 
-pub fn new_log() -> Log {
+pub(crate) fn new_log() -> Log {
     Rc::new(RefCell::new(Vec::new()))
 }
 
-pub fn push(log: &Log, entry: impl Into<String>) {
+pub(crate) fn push(log: &Log, entry: impl Into<String>) {
     log.borrow_mut().push(entry.into());
 }
 
 /// Runs `main` on a virtual clock.
-pub fn run_virtual<F: std::future::Future + 'static>(main: F) -> F::Output
+pub(crate) fn run_virtual<F: std::future::Future + 'static>(main: F) -> F::Output
 where
     F::Output: 'static,
 {
@@ -30,11 +30,11 @@ where
 
 /// A gate that work on other threads waits at until the test opens it.
 #[derive(Clone, Default)]
-pub struct Gate(Arc<(Mutex<bool>, Condvar)>);
+pub(crate) struct Gate(Arc<(Mutex<bool>, Condvar)>);
 
 impl Gate {
     /// Blocks this thread until the gate is open.
-    pub fn wait(&self) {
+    pub(crate) fn wait(&self) {
         let (open, cond) = &*self.0;
         let mut open = open.lock().unwrap();
         while !*open {
@@ -43,7 +43,7 @@ impl Gate {
     }
 
     /// Opens the gate for every waiter, present and future.
-    pub fn open(&self) {
+    pub(crate) fn open(&self) {
         let (open, cond) = &*self.0;
         *open.lock().unwrap() = true;
         cond.notify_all();

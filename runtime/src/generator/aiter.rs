@@ -5,6 +5,8 @@
 //! hand-written pinning or boxing: the generator's body owns the iterator
 //! and awaits one `anext` at a time.
 
+#![allow(unsafe_code)] // audited: see ARCHITECTURE.md, "unsafe"
+
 use std::future::Future;
 
 use super::AsyncGen;

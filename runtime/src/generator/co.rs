@@ -7,6 +7,8 @@
 //! the macro hides it from the body's code (only the macro's own
 //! `yield` expansion touches it).
 
+#![allow(unsafe_code)] // audited: see ARCHITECTURE.md, "unsafe"
+
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
@@ -198,5 +200,29 @@ impl<Y, R, F: Future<Output = R>, S> AsyncGen<Y, R, S, F> {
     #[inline]
     pub unsafe fn __from_raw(make: impl FnOnce(RawCo<Y, S>) -> F) -> Self {
         AsyncGen::build(move |slot| make(RawCo { slot }))
+    }
+}
+
+impl<Y, S> std::fmt::Debug for Co<Y, S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Co").finish_non_exhaustive()
+    }
+}
+
+impl<Y, S> std::fmt::Debug for Yield<'_, Y, S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Yield").finish_non_exhaustive()
+    }
+}
+
+impl<Y, S> std::fmt::Debug for RawCo<Y, S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RawCo").finish_non_exhaustive()
+    }
+}
+
+impl<Y, S> std::fmt::Debug for RawYield<Y, S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RawYield").finish_non_exhaustive()
     }
 }

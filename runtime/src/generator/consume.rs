@@ -5,6 +5,14 @@
 //! `agen.filter(p).map(f).collect::<Vec<_>>().await`. Each adapter is itself
 //! a generator (the same state machine), so adapters chain and keep every
 //! method; the inner generator's return value is passed through.
+//!
+//! These are inherent methods, so with `futures::StreamExt` in scope they
+//! still win. `map`, `then`, `collect` (and `next`) mean what `StreamExt`'s
+//! do; `filter` takes a plain predicate, a comprehension's `if`, where
+//! `StreamExt::filter` takes an async one (call it by its path,
+//! `StreamExt::filter(agen, ..)`, for that).
+
+#![allow(unsafe_code)] // audited: see ARCHITECTURE.md, "unsafe"
 
 use std::future::Future;
 
@@ -89,6 +97,9 @@ impl<Y, T, E, S: AnextValue, F: Future<Output = Result<T, E>> + ?Sized>
     /// `while let Some(x) = agen.try_next().await? { .. }` stops at the
     /// failure and passes it on. An `Ok` return value stays readable with
     /// [`take_return`](Self::take_return).
+    ///
+    /// # Errors
+    /// The error the body returned, once its items before it are taken.
     pub async fn try_next(&mut self) -> Result<Option<Y>, E> {
         if let Some(item) = self.next().await {
             return Ok(Some(item));
@@ -105,6 +116,10 @@ impl<Y, T, E, S: AnextValue, F: Future<Output = Result<T, E>> + ?Sized>
     }
 
     /// Collects the items, or returns the error the body failed with.
+    ///
+    /// # Errors
+    /// The error the body returned (its `?`), after the items before it were
+    /// taken.
     pub async fn try_collect<C: Default + Extend<Y>>(mut self) -> Result<C, E> {
         let mut out = C::default();
         while let Some(item) = self.try_next().await? {

@@ -5,11 +5,14 @@
 //! the slot's address is stable for the body's handle and the generator
 //! itself is a movable (`Unpin`) pointer. Nothing is allocated per item.
 
+#![allow(unsafe_code)] // audited: see ARCHITECTURE.md, "unsafe"
+
 use std::cell::{Cell, UnsafeCell};
 use std::future::Future;
 use std::mem::ManuallyDrop;
+use std::mem::offset_of;
 use std::pin::Pin;
-use std::ptr::{NonNull, addr_of, addr_of_mut};
+use std::ptr::NonNull;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::task::{Context, Poll};
 
@@ -63,22 +66,34 @@ pub(crate) struct Core<Y, R, S, F: ?Sized> {
 pub(crate) fn build<Y, R, S, F>(
     make: impl FnOnce(NonNull<Slot<Y, S>>) -> F,
 ) -> NonNull<Core<Y, R, S, F>> {
-    let block: *mut Core<Y, R, S, F> = Box::into_raw(Box::<Core<Y, R, S, F>>::new_uninit()).cast();
-    // SAFETY: `block` is a fresh, unaliased allocation for a `Core`; every
-    // field is written exactly once before the pointer is returned, and
-    // all pointers handed out derive from `block` itself.
-    unsafe {
-        addr_of_mut!((*block).slot).write(Slot::new());
-        addr_of_mut!((*block).state).write(AtomicU8::new(UNSTARTED));
-        addr_of_mut!((*block).lock).write(AtomicBool::new(false));
-        addr_of_mut!((*block).body_live).write(Cell::new(true));
-        addr_of_mut!((*block).result).write(UnsafeCell::new(None));
-        let slot = NonNull::new_unchecked(addr_of_mut!((*block).slot));
-        // If `make` panics the block leaks (its fields need no drop yet).
-        let body = make(slot);
-        addr_of_mut!((*block).body).write(UnsafeCell::new(ManuallyDrop::new(body)));
-        NonNull::new_unchecked(block)
-    }
+    let block: NonNull<Core<Y, R, S, F>> =
+        NonNull::from(Box::leak(Box::<Core<Y, R, S, F>>::new_uninit())).cast();
+    // Each field is written once, in place: the body last, made with the
+    // slot's final address. Every pointer derives from `block`, and the
+    // offsets are the fields' own, so they stay inside the allocation.
+    let field = |offset: usize| block.as_ptr().wrapping_byte_add(offset);
+    let slot = field(offset_of!(Core<Y, R, S, F>, slot)).cast::<Slot<Y, S>>();
+    // SAFETY: `block` is a fresh, unaliased allocation for a `Core`, and
+    // the pointer is one of its fields, written once (so for each write).
+    unsafe { slot.write(Slot::new()) };
+    let state = field(offset_of!(Core<Y, R, S, F>, state)).cast::<AtomicU8>();
+    // SAFETY: as above.
+    unsafe { state.write(AtomicU8::new(UNSTARTED)) };
+    let lock = field(offset_of!(Core<Y, R, S, F>, lock)).cast::<AtomicBool>();
+    // SAFETY: as above.
+    unsafe { lock.write(AtomicBool::new(false)) };
+    let body_live = field(offset_of!(Core<Y, R, S, F>, body_live)).cast::<Cell<bool>>();
+    // SAFETY: as above.
+    unsafe { body_live.write(Cell::new(true)) };
+    let result = field(offset_of!(Core<Y, R, S, F>, result)).cast::<UnsafeCell<Option<R>>>();
+    // SAFETY: as above.
+    unsafe { result.write(UnsafeCell::new(None)) };
+    // If `make` panics the block leaks (its fields need no drop yet).
+    let body = make(NonNull::new(slot).expect("a field of a live allocation"));
+    let at = field(offset_of!(Core<Y, R, S, F>, body)).cast::<UnsafeCell<ManuallyDrop<F>>>();
+    // SAFETY: as above.
+    unsafe { at.write(UnsafeCell::new(ManuallyDrop::new(body))) };
+    block
 }
 
 impl<Y, R, S, F: ?Sized> Core<Y, R, S, F> {
@@ -130,9 +145,11 @@ impl<Y, R, S, F: ?Sized> Core<Y, R, S, F> {
     /// # Safety
     /// The caller has exclusive access (`&mut` generator or the run lock).
     pub(crate) unsafe fn take_result(this: NonNull<Self>) -> Option<R> {
+        // SAFETY: the block is live (its generator calls this).
+        let result = unsafe { this.as_ref() }.result.get();
         // SAFETY: exclusive access per the contract; the cell is only
         // touched under it.
-        unsafe { (*this.as_ref().result.get()).take() }
+        unsafe { (*result).take() }
     }
 
     /// Puts a return value back (after a look at it).
@@ -140,8 +157,10 @@ impl<Y, R, S, F: ?Sized> Core<Y, R, S, F> {
     /// # Safety
     /// The caller has exclusive access (`&mut` generator or the run lock).
     pub(crate) unsafe fn put_result(this: NonNull<Self>, value: R) {
+        // SAFETY: the block is live (its generator calls this).
+        let result = unsafe { this.as_ref() }.result.get();
         // SAFETY: exclusive access per the contract.
-        unsafe { *this.as_ref().result.get() = Some(value) };
+        unsafe { *result = Some(value) };
     }
 
     /// Drops the body where it stands (at a `yield`, or mid-step) and
@@ -151,19 +170,26 @@ impl<Y, R, S, F: ?Sized> Core<Y, R, S, F> {
     /// The caller has exclusive access and does not poll the body again.
     pub(crate) unsafe fn drop_body(this: NonNull<Self>, state: u8) {
         let core = this.as_ptr();
-        // SAFETY: `core` is the live block; exclusive access per the
-        // contract. `body_live` guards against a second drop, and it is
-        // cleared first so a panicking destructor cannot cause one.
-        unsafe {
-            (*core).set_state(state);
-            if (*core).body_live.replace(false) {
-                ManuallyDrop::drop(&mut *UnsafeCell::raw_get(addr_of!((*core).body)));
-                // Only the body and a resume of a `yield` in it leave
-                // values in the slot, and neither happens once it is gone
-                // (the state says so): one clearing is enough. (If the
-                // body's destructor panics, `Slot`'s own `Drop` clears it.)
-                (*core).slot.release();
-            }
+        // SAFETY: `core` is the live block; a place projection, no read.
+        let body = UnsafeCell::raw_get(unsafe { &raw const (*core).body });
+        // SAFETY: the live block; the fields used below are interior
+        // mutable (see `Core`), so a shared reference may be held.
+        let shared = unsafe { &*core };
+        shared.set_state(state);
+        // `body_live` guards against a second drop, and it is cleared
+        // first so a panicking destructor cannot cause one.
+        if shared.body_live.replace(false) {
+            // SAFETY: exclusive access per the contract: no other
+            // reference to the body exists.
+            let body = unsafe { &mut *body };
+            // SAFETY: `body_live` said it was not dropped yet, and it is
+            // never used again.
+            unsafe { ManuallyDrop::drop(body) };
+            // Only the body and a resume of a `yield` in it leave values
+            // in the slot, and neither happens once it is gone (the state
+            // says so): one clearing is enough. (If the body's destructor
+            // panics, `Slot`'s own `Drop` clears it.)
+            shared.slot.release();
         }
     }
 
@@ -237,7 +263,9 @@ impl<Y, R, S, F: Future<Output = R> + ?Sized> Core<Y, R, S, F> {
         // no other thread touches the state now and a plain read is
         // ordered after every earlier write to it (whoever made them
         // handed the generator over to us, with synchronisation).
-        let state = unsafe { *Exclusive::state(core) };
+        let state = unsafe { Exclusive::state(core) };
+        // SAFETY: as above.
+        let state = unsafe { state.read() };
         match state {
             // SAFETY: single-threaded slot access, exclusive per the contract.
             SUSPENDED => unsafe { (*core).slot.resume(value()) },
@@ -282,7 +310,9 @@ impl<Y, R, S, F: Future<Output = R> + ?Sized> Core<Y, R, S, F> {
         let poison = Poison(this);
         // SAFETY: the block is live and we have exclusive access per the
         // contract, so this is the only reference to the body now.
-        let body = unsafe { &mut **UnsafeCell::raw_get(addr_of!((*core).body)) };
+        let body = UnsafeCell::raw_get(unsafe { &raw const (*core).body });
+        // SAFETY: as above: the only reference to the body.
+        let body = unsafe { &mut **body };
         // SAFETY: the body is pinned: it lives in the heap block until
         // `drop_body`, which is the only place that moves or drops it, and
         // it is not polled after that (the caller checked that it has not
@@ -323,10 +353,9 @@ impl<Y, R, S, F: Future<Output = R> + ?Sized> Core<Y, R, S, F> {
     #[cold]
     unsafe fn finish(this: NonNull<Self>, output: R) {
         // SAFETY: per the contract.
-        unsafe {
-            Self::drop_body(this, FINISHED);
-            *(*this.as_ptr()).result.get() = Some(output);
-        }
+        unsafe { Self::drop_body(this, FINISHED) };
+        // SAFETY: per the contract (the block outlives its body).
+        unsafe { Self::put_result(this, output) };
     }
 }
 
@@ -372,6 +401,8 @@ impl Access for Exclusive {
         // SAFETY: the block is live, and with `&mut` access nothing else
         // reads or writes the state concurrently, so a plain write is not
         // a data race with the atomic accesses made at other times.
-        unsafe { *Exclusive::state(core) = state }
+        let at = unsafe { Exclusive::state(core) };
+        // SAFETY: as above.
+        unsafe { at.write(state) }
     }
 }

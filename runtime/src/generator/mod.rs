@@ -27,6 +27,8 @@
 //! unreachable label named `'yield_in_a_macro_closure_or_async_block…`):
 //! that `yield` would run as part of a separate future, not the generator.
 
+#![allow(unsafe_code)] // audited: see ARCHITECTURE.md, "unsafe"
+
 mod aiter;
 mod co;
 mod consume;

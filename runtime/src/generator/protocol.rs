@@ -1,6 +1,8 @@
 //! Python's async-generator protocol: `anext`, `asend`, `athrow`, `aclose`,
 //! with Python's misuse errors as values.
 
+#![allow(unsafe_code)] // audited: see ARCHITECTURE.md, "unsafe"
+
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
@@ -343,5 +345,29 @@ impl<Y, R, F: Future<Output = R> + ?Sized, T: AnextValue, E> AsyncGen<Y, R, Resu
             locked: false,
             done: false,
         }
+    }
+}
+
+impl<Y, R, S, F: ?Sized> fmt::Debug for Next<'_, Y, R, S, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Next").finish_non_exhaustive()
+    }
+}
+
+impl<Y, R, S, F: ?Sized> fmt::Debug for ASend<'_, Y, R, S, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ASend")
+            .field("started", &self.locked)
+            .field("done", &self.done)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<Y, R, S, F: ?Sized> fmt::Debug for AClose<'_, Y, R, S, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AClose")
+            .field("started", &self.started)
+            .field("cleanups", &self.cleanups.len())
+            .finish_non_exhaustive()
     }
 }

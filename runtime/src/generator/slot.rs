@@ -41,6 +41,8 @@
 //! rule: a [trivial](Slot::TRIVIAL_RESUME) resume value needs no `RESUMED`
 //! mark, and [`Slot::take_resume_raw`] leaves the tag at `TAKEN`.
 
+#![allow(unsafe_code)] // audited: see ARCHITECTURE.md, "unsafe"
+
 use std::cell::{Cell, UnsafeCell};
 use std::mem::MaybeUninit;
 use std::task::{Context, Poll, Waker};
@@ -187,7 +189,7 @@ impl<Y, S> Slot<Y, S> {
         );
         // SAFETY: single-threaded access per the type's contract; writing a
         // `MaybeUninit` never reads or drops what was there.
-        unsafe { (*self.item.get()).write(value) };
+        unsafe { self.item.get().cast::<Y>().write(value) };
         self.tag.set(ITEM);
     }
 
@@ -200,7 +202,7 @@ impl<Y, S> Slot<Y, S> {
         self.tag.set(TAKEN);
         // SAFETY: `ITEM` means `item` is initialized; the tag change above
         // means it is read exactly once.
-        Some(unsafe { (*self.item.get()).assume_init_read() })
+        Some(unsafe { self.item.get().cast::<Y>().read() })
     }
 
     /// Resumes the `yield` whose value was taken with `value`. Dropped if
@@ -217,10 +219,10 @@ impl<Y, S> Slot<Y, S> {
             // SAFETY: single-threaded. A zero-sized write stores nothing,
             // so it disturbs no value in flight; if no `yield` waits, the
             // value is simply not read (it has no drop glue to skip).
-            unsafe { (*self.resume.get()).write(value) };
+            unsafe { self.resume.get().cast::<S>().write(value) };
         } else if self.tag.get() == TAKEN {
             // SAFETY: `TAKEN` means `resume` is free; single-threaded.
-            unsafe { (*self.resume.get()).write(value) };
+            unsafe { self.resume.get().cast::<S>().write(value) };
             self.tag.set(RESUMED);
         }
     }
@@ -281,7 +283,7 @@ impl<Y, S> Slot<Y, S> {
         // SAFETY: `RESUMED` means `resume` is initialized. A trivial value
         // is zero-sized, so nothing is read, and by the resume rule the
         // `yield` was resumed, so this is the value `resume` was given.
-        unsafe { (*self.resume.get()).assume_init_read() }
+        unsafe { self.resume.get().cast::<S>().read() }
     }
 
     /// Takes the value the generator resumed the waiting `yield` with; the
@@ -325,14 +327,15 @@ impl<Y, S> Slot<Y, S> {
     fn drop_values(&self, free: u8) {
         const RESUMED_WAITED_ON: u8 = RESUMED | WAITED_ON;
         let tag = self.tag.replace(free);
-        // SAFETY: the tag said which value is initialized; it now says
-        // none, so it is dropped exactly once. Single-threaded.
-        unsafe {
-            match tag {
-                ITEM => (*self.item.get()).assume_init_drop(),
-                RESUMED | RESUMED_WAITED_ON => (*self.resume.get()).assume_init_drop(),
-                _ => {}
-            }
+        // SAFETY (both arms): the tag said which value is initialized; it
+        // now says none, so it is dropped exactly once. Single-threaded.
+        // (`MaybeUninit<T>` has `T`'s layout, hence the casts.)
+        match tag {
+            // SAFETY: as above.
+            ITEM => unsafe { self.item.get().cast::<Y>().drop_in_place() },
+            // SAFETY: as above.
+            RESUMED | RESUMED_WAITED_ON => unsafe { self.resume.get().cast::<S>().drop_in_place() },
+            _ => {}
         }
     }
 

@@ -238,6 +238,9 @@ impl<T> Queue<T> {
 
     /// Puts `item` in the queue without waiting; gives it back in
     /// [`QueueFull`] if the queue is full.
+    ///
+    /// # Errors
+    /// [`QueueFull`] (holding `item`) if the queue is full.
     pub fn put_nowait(&self, item: T) -> Result<(), QueueFull<T>> {
         let mut wakes = Wakes::new();
         let mut state = self.state.borrow_mut();
@@ -250,6 +253,9 @@ impl<T> Queue<T> {
     }
 
     /// Removes and returns an item without waiting; [`QueueEmpty`] if none.
+    ///
+    /// # Errors
+    /// [`QueueEmpty`] if no item is there.
     pub fn get_nowait(&self) -> Result<T, QueueEmpty> {
         let mut wakes = Wakes::new();
         let item = self.state.borrow_mut().pop(&mut wakes);
@@ -260,6 +266,9 @@ impl<T> Queue<T> {
     ///
     /// Errors (Python's `ValueError`) when called more times than items
     /// were put.
+    ///
+    /// # Errors
+    /// [`ValueError`] when called more times than items were put.
     pub fn task_done(&self) -> Result<(), ValueError> {
         let mut wakes = Wakes::new();
         let mut state = self.state.borrow_mut();
@@ -554,5 +563,30 @@ impl<T> Default for LifoQueue<T> {
     /// An unbounded LIFO queue.
     fn default() -> Self {
         Self::new(0)
+    }
+}
+
+impl<T> fmt::Debug for QueuePut<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("QueuePut")
+            .field("waiting", &self.id.is_some())
+            .field("put", &self.item.is_none())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> fmt::Debug for QueueGet<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("QueueGet")
+            .field("waiting", &self.id.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> fmt::Debug for QueueJoin<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("QueueJoin")
+            .field("waiting", &self.id.is_some())
+            .finish_non_exhaustive()
     }
 }

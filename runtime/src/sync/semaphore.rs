@@ -165,6 +165,10 @@ impl BoundedSemaphore {
     }
 
     /// Adds a permit back; an error if that would exceed the initial value.
+    ///
+    /// # Errors
+    /// [`ValueError`] if the release would raise the value above its initial
+    /// one (a `BoundedSemaphore`) or past `usize::MAX`.
     pub fn release(&self) -> Result<(), ValueError> {
         let mut wakes = Wakes::new();
         let mut state = self.state.borrow_mut();

@@ -9,6 +9,8 @@
 //! cleanups released by that drop run to completion in this task before it
 //! reports done.
 
+#![allow(unsafe_code)] // audited: see ARCHITECTURE.md, "unsafe"
+
 use std::any::Any;
 use std::cell::RefCell;
 use std::future::Future;

@@ -85,6 +85,10 @@ impl TaskRef {
     /// Python's `task.exception()`: `Ok(None)` for success, `Ok(Some(error))`
     /// for a panic, `Err(Cancelled)` if cancelled and `Err(InvalidState)`
     /// while the task is not done. Never blocks.
+    ///
+    /// # Errors
+    /// `Cancelled` if the task was cancelled, `InvalidState` while it is not
+    /// done.
     pub fn exception(&self) -> Result<Option<Error>, Error> {
         let header = self.raw.header();
         if !header.is_done() {
@@ -201,6 +205,10 @@ impl<T: 'static> Task<T> {
 
     /// Python's `task.result()`: the output (cloned), or the error; before
     /// the task is done, `Err(InvalidState)`. Never blocks.
+    ///
+    /// # Errors
+    /// `InvalidState` before the task is done; otherwise the task's failure
+    /// (`Cancelled`, `Panicked`, `Exception`).
     pub fn result(&self) -> Result<T, Error>
     where
         T: Clone,
@@ -387,5 +395,11 @@ impl<T: 'static> Drop for TaskWait<'_, T> {
 impl<T> fmt::Debug for Task<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&self.task, f)
+    }
+}
+
+impl<T> fmt::Debug for TaskWait<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("TaskWait").field(self.task).finish()
     }
 }

@@ -83,6 +83,10 @@ where
 ///
 /// `Err(NoRunningLoop)` outside a loop, `Err(NoCurrentTask)` in a loop but
 /// outside a task (e.g. in a `call_soon` callback).
+///
+/// # Errors
+/// `NoRunningLoop` outside a loop, `NoCurrentTask` in a loop but outside a
+/// task.
 pub fn current_task() -> Result<TaskRef, RuntimeError> {
     if context::running_core().is_none() {
         return Err(RuntimeError::NoRunningLoop);
@@ -93,6 +97,9 @@ pub fn current_task() -> Result<TaskRef, RuntimeError> {
 }
 
 /// Every unfinished task of the running loop (Python's `asyncio.all_tasks()`).
+///
+/// # Errors
+/// `NoRunningLoop` outside a running loop.
 pub fn all_tasks() -> Result<Vec<TaskRef>, RuntimeError> {
     let core = context::running_core().ok_or(RuntimeError::NoRunningLoop)?;
     Ok(core.all_tasks().into_iter().map(TaskRef::new).collect())

@@ -253,13 +253,9 @@ impl fmt::Display for TaskGroupError {
     }
 }
 
-impl std::error::Error for TaskGroupError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.errors
-            .first()
-            .map(|e| e as &(dyn std::error::Error + 'static))
-    }
-}
+/// The failures are all in the `Display` text (and in [`errors`](TaskGroupError::errors)),
+/// so `source()` is `None`: a reporter prints each failure once.
+impl std::error::Error for TaskGroupError {}
 
 /// Runs `body` with a [`TaskGroup`] and returns once the body and every
 /// child it created are done (Python's `async with asyncio.TaskGroup()`).

@@ -297,6 +297,13 @@ impl<T> ConcurrentFuture<T> {
     /// Called on the loop's own thread while the coroutine is unfinished it
     /// returns `Err(Runtime(WouldDeadlock))` at once instead of blocking the
     /// thread that must run it forever.
+    ///
+    /// # Errors
+    /// `Timeout` if the time ran out (the task keeps running; call again),
+    /// `Cancelled`, `Panicked`, `Runtime(Closed)` if the loop closed first,
+    /// `InvalidState` if an earlier call already took the value,
+    /// `Runtime(WouldDeadlock)` on the loop's own thread while the coroutine is
+    /// unfinished.
     pub fn result(&self, timeout: Option<Duration>) -> Result<T, Error> {
         let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
         let mut inner = self.state.lock();

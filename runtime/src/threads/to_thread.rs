@@ -354,6 +354,9 @@ impl EventLoop {
     /// assert!(late.is_err());
     /// lp.close().unwrap();
     /// ```
+    ///
+    /// # Errors
+    /// `Timeout` if jobs were still running when `timeout` passed.
     pub fn shutdown_default_executor(&self, timeout: Option<Duration>) -> Result<(), Error> {
         if self.core.is_running() {
             return Err(RuntimeError::AlreadyRunning.into());
