@@ -14,10 +14,10 @@ use std::task::{Context, Poll, Waker};
 
 use futures_core::Stream;
 
-use crate::core::context;
-use crate::core::waiters::CallbackId;
 use crate::error::{Error, TimeoutError};
 use crate::handle::TimerHandle;
+use crate::scheduler::context;
+use crate::scheduler::waiters::CallbackId;
 use crate::sleep::Delay;
 use crate::task::{self, Task};
 

@@ -16,10 +16,10 @@ use std::task::{Context, Poll};
 
 use pin_project_lite::pin_project;
 
-use crate::core::context::{self, Cleanup};
-use crate::core::delivery::{self, ScopeNode, ScopePoll};
-use crate::core::report;
 use crate::error::CancelledError;
+use crate::scheduler::context::{self, Cleanup};
+use crate::scheduler::delivery::{self, ScopeNode, ScopePoll};
+use crate::scheduler::report;
 use crate::task;
 
 pin_project! {

@@ -9,12 +9,12 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::core::clock::{nanos_to_secs, secs_to_nanos};
-use crate::core::shared::{Remote, Shared};
-use crate::core::{Core, CoreOptions, context};
 use crate::error::{Error, RuntimeError};
 use crate::future::Future as AsyncFuture;
 use crate::handle::{Handle, TimerHandle};
+use crate::scheduler::clock::{nanos_to_secs, secs_to_nanos};
+use crate::scheduler::shared::{Remote, Shared};
+use crate::scheduler::{Core, CoreOptions, context};
 use crate::sleep::Delay;
 use crate::task::{self, Task, TaskRef};
 

@@ -6,12 +6,12 @@ use std::pin::Pin;
 use std::rc::{Rc, Weak};
 use std::task::{Context, Poll};
 
-use crate::core::Core;
-use crate::core::context;
-use crate::core::delivery;
-use crate::core::report;
-use crate::core::waiters::{CallbackId, DoneCallback, Waiter, Waiters};
 use crate::error::{CancelledError, Error, Exception, InvalidStateError};
+use crate::scheduler::Core;
+use crate::scheduler::context;
+use crate::scheduler::delivery;
+use crate::scheduler::report;
+use crate::scheduler::waiters::{CallbackId, DoneCallback, Waiter, Waiters};
 
 enum Outcome<T> {
     Pending,

@@ -12,9 +12,9 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use crate::core::context;
-use crate::core::delivery;
 use crate::error::{CancelledError, Error};
+use crate::scheduler::context;
+use crate::scheduler::delivery;
 use crate::task::{self, Task, TaskRef};
 
 /// Waits on a set of tasks; shared by [`Gather`] and [`GatherTuple`].

@@ -3,9 +3,9 @@
 use std::fmt;
 use std::rc::{Rc, Weak};
 
-use crate::core::Core;
-use crate::core::clock::nanos_to_secs;
-use crate::core::ready::CallbackCell;
+use crate::scheduler::Core;
+use crate::scheduler::clock::nanos_to_secs;
+use crate::scheduler::ready::CallbackCell;
 
 /// A callback scheduled with `call_soon`; `cancel()` stops it from running.
 pub struct Handle {

@@ -14,7 +14,6 @@
 
 mod as_completed;
 mod cancel;
-mod core;
 mod error;
 mod event_loop;
 mod future;
@@ -22,6 +21,7 @@ mod gather;
 pub mod generator;
 mod handle;
 mod run;
+mod scheduler;
 mod shield;
 mod sleep;
 mod sync;
@@ -33,8 +33,6 @@ mod wait;
 
 pub use crate::as_completed::{AsCompleted, AsCompletedNext, as_completed};
 pub use crate::cancel::{CatchCancelled, Finally, catch_cancelled, finally};
-pub use crate::core::pool::BlockingPoolStats;
-pub use crate::core::waiters::CallbackId;
 pub use crate::error::{
     CancelledError, Error, Exception, InvalidStateError, OsError, PanicError, RuntimeError,
     TimeoutError,
@@ -48,6 +46,8 @@ pub use crate::gather::{Gather, GatherAll, GatherTuple, GatherTupleAll, TaskTupl
 pub use crate::generator::{AsyncGen, AsyncGenError, AsyncIterator, Co, aiter};
 pub use crate::handle::{Handle, TimerHandle};
 pub use crate::run::{Runner, run};
+pub use crate::scheduler::pool::BlockingPoolStats;
+pub use crate::scheduler::waiters::CallbackId;
 pub use crate::shield::{Shield, shield};
 pub use crate::sleep::{Delay, Sleep, sleep};
 pub use crate::sync::{

@@ -3,10 +3,10 @@
 use std::future::Future;
 use std::time::Duration;
 
-use crate::core::context;
-use crate::core::report;
 use crate::error::Error;
 use crate::event_loop::EventLoop;
+use crate::scheduler::context;
+use crate::scheduler::report;
 
 /// How long [`Runner::run`] waits for blocking-pool jobs still running at the
 /// end (CPython's `THREAD_JOIN_TIMEOUT`).
@@ -130,7 +130,7 @@ impl Runner {
         let event_loop = builder.build()?;
         let previous = context::set_default_core(Some(event_loop.core.clone()));
         struct Restore(
-            Option<Option<std::rc::Rc<crate::core::Core>>>,
+            Option<Option<std::rc::Rc<crate::scheduler::Core>>>,
             EventLoop,
             Duration,
         );

@@ -5,8 +5,8 @@ use std::panic::Location;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use crate::core::context;
 use crate::error::Error;
+use crate::scheduler::context;
 use crate::task::{self, Task};
 
 /// The future returned by [`shield`].

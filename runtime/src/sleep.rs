@@ -6,10 +6,10 @@ use std::rc::{Rc, Weak};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use crate::core::Core;
-use crate::core::clock::{duration_to_nanos, secs_to_nanos};
-use crate::core::context;
-use crate::core::slab::Key;
+use crate::scheduler::Core;
+use crate::scheduler::clock::{duration_to_nanos, secs_to_nanos};
+use crate::scheduler::context;
+use crate::scheduler::slab::Key;
 
 /// A delay: seconds as a number (`0.5`, `2`) or a [`Duration`].
 ///

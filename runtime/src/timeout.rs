@@ -16,12 +16,12 @@ use std::task::{Context, Poll};
 use pin_project_lite::pin_project;
 
 use crate::cancel::{CatchCancelled, catch_cancelled};
-use crate::core::Core;
-use crate::core::clock::{nanos_to_secs, secs_to_nanos};
-use crate::core::context;
-use crate::core::delivery::{self, Pending, ScopeNode};
 use crate::error::{CancelledError, InvalidStateError, TimeoutError};
 use crate::handle::TimerHandle;
+use crate::scheduler::Core;
+use crate::scheduler::clock::{nanos_to_secs, secs_to_nanos};
+use crate::scheduler::context;
+use crate::scheduler::delivery::{self, Pending, ScopeNode};
 use crate::sleep::Delay;
 use crate::task::TaskRef;
 

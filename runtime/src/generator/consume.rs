@@ -17,8 +17,8 @@
 use std::future::Future;
 
 use super::AsyncGen;
+use super::block::Block;
 use super::co::RawCo;
-use super::core::Core;
 use super::protocol::AnextValue;
 
 const NO_RETURN: &str = "the generator being adapted had no return value to pass on: it was \
@@ -108,7 +108,7 @@ impl<Y, T, E, S: AnextValue, F: Future<Output = Result<T, E>> + ?Sized>
             Some(Err(error)) => Err(error),
             Some(Ok(value)) => {
                 // SAFETY: `&mut self` is exclusive access.
-                unsafe { Core::put_result(self.core, Ok(value)) };
+                unsafe { Block::put_result(self.core, Ok(value)) };
                 Ok(None)
             }
             None => Ok(None),

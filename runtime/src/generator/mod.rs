@@ -30,9 +30,9 @@
 #![allow(unsafe_code)] // audited: see ARCHITECTURE.md, "unsafe"
 
 mod aiter;
+mod block;
 mod co;
 mod consume;
-mod core;
 mod protocol;
 mod slot;
 #[cfg(test)]
@@ -46,7 +46,7 @@ use std::task::{Context, Poll};
 
 use futures_core::{FusedStream, Stream};
 
-use self::core::{CLOSED, Core, FINISHED, RUNNING};
+use self::block::{Block, CLOSED, FINISHED, RUNNING};
 
 pub use self::aiter::{AsyncIterator, aiter};
 pub use self::co::{Co, Yield, from_fn};
@@ -86,8 +86,8 @@ pub use self::protocol::{AClose, ANext, ASend, AnextValue, AsyncGenError, Next};
 /// });
 /// ```
 pub struct AsyncGen<Y, R = (), S = (), F: ?Sized = dyn Future<Output = R>> {
-    core: NonNull<Core<Y, R, S, F>>,
-    _owns: PhantomData<Box<Core<Y, R, S, F>>>,
+    core: NonNull<Block<Y, R, S, F>>,
+    _owns: PhantomData<Box<Block<Y, R, S, F>>>,
 }
 
 // SAFETY: the generator owns its block; moving it to another thread moves
@@ -107,7 +107,7 @@ impl<Y, R, F: Future<Output = R>, S> AsyncGen<Y, R, S, F> {
     /// Builds a generator whose body `make` creates from the slot's address.
     pub(crate) fn build(make: impl FnOnce(NonNull<slot::Slot<Y, S>>) -> F) -> Self {
         AsyncGen {
-            core: self::core::build(make),
+            core: self::block::build(make),
             _owns: PhantomData,
         }
     }
@@ -132,7 +132,7 @@ impl<Y, R, F: Future<Output = R>, S> AsyncGen<Y, R, S, F> {
     where
         F: 'a,
     {
-        let core: NonNull<Core<Y, R, S, dyn Future<Output = R> + 'a>> = self.core;
+        let core: NonNull<Block<Y, R, S, dyn Future<Output = R> + 'a>> = self.core;
         std::mem::forget(self);
         AsyncGen {
             core,
@@ -145,7 +145,7 @@ impl<Y, R, F: Future<Output = R>, S> AsyncGen<Y, R, S, F> {
     where
         F: Send + 'a,
     {
-        let core: NonNull<Core<Y, R, S, dyn Future<Output = R> + Send + 'a>> = self.core;
+        let core: NonNull<Block<Y, R, S, dyn Future<Output = R> + Send + 'a>> = self.core;
         std::mem::forget(self);
         AsyncGen {
             core,
@@ -155,7 +155,7 @@ impl<Y, R, F: Future<Output = R>, S> AsyncGen<Y, R, S, F> {
 }
 
 impl<Y, R, F: ?Sized, S> AsyncGen<Y, R, S, F> {
-    fn core(&self) -> &Core<Y, R, S, F> {
+    fn core(&self) -> &Block<Y, R, S, F> {
         // SAFETY: the block lives as long as the generator.
         unsafe { self.core.as_ref() }
     }
@@ -164,7 +164,7 @@ impl<Y, R, F: ?Sized, S> AsyncGen<Y, R, S, F> {
     /// it was taken, or if the generator was closed first. Moves it out.
     pub fn take_return(&mut self) -> Option<R> {
         // SAFETY: `&mut self` is exclusive access.
-        unsafe { Core::take_result(self.core) }
+        unsafe { Block::take_result(self.core) }
     }
 
     /// Whether a step is in flight: the body was resumed and has not
@@ -188,7 +188,7 @@ impl<Y, R, F: ?Sized, S> Drop for AsyncGen<Y, R, S, F> {
     /// which runs them: asyncio's async-generator finalizer.
     fn drop(&mut self) {
         // SAFETY: `&mut self` is exclusive and the block is not used again.
-        unsafe { Core::free(self.core) }
+        unsafe { Block::free(self.core) }
     }
 }
 
@@ -201,7 +201,7 @@ impl<Y, R, F: Future<Output = R> + ?Sized, S: AnextValue> Stream for AsyncGen<Y,
     #[inline(always)]
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Y>> {
         // SAFETY: `&mut self` is exclusive access to the generator.
-        unsafe { Core::next_exclusive(self.get_mut().core, cx, S::anext_value) }
+        unsafe { Block::next_exclusive(self.get_mut().core, cx, S::anext_value) }
     }
 }
 
@@ -245,9 +245,9 @@ where
 impl<Y, R, F: ?Sized, S> std::fmt::Debug for AsyncGen<Y, R, S, F> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let state = match self.core().state() {
-            self::core::UNSTARTED => "created",
+            self::block::UNSTARTED => "created",
             RUNNING => "running",
-            self::core::SUSPENDED => "suspended",
+            self::block::SUSPENDED => "suspended",
             FINISHED => "finished",
             _ => "closed",
         };

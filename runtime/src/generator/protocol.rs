@@ -12,9 +12,9 @@ use std::ptr::NonNull;
 use std::task::{Context, Poll};
 
 use super::AsyncGen;
-use super::core::{CLOSED, Core, FINISHED, RUNNING, Step, UNSTARTED};
+use super::block::{Block, CLOSED, FINISHED, RUNNING, Step, UNSTARTED};
 use crate::cancel::hand_over;
-use crate::core::context::{self, Cleanup};
+use crate::scheduler::context::{self, Cleanup};
 
 /// What a `yield` evaluates to when the generator is resumed by `anext()`
 /// or iterated as a `Stream` (Python's `asend(None)`).
@@ -99,7 +99,7 @@ impl std::error::Error for AsyncGenError {}
 /// the body with one load fewer per item.
 #[must_use = "futures do nothing unless awaited"]
 pub struct Next<'a, Y, R, S, F: ?Sized> {
-    core: NonNull<Core<Y, R, S, F>>,
+    core: NonNull<Block<Y, R, S, F>>,
     /// Borrowed exclusively, as `&mut AsyncGen` (which this stands for).
     _agen: PhantomData<&'a mut AsyncGen<Y, R, S, F>>,
 }
@@ -121,7 +121,7 @@ impl<Y, R, F: Future<Output = R> + ?Sized, S: AnextValue> Future for Next<'_, Y,
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         // SAFETY: the block belongs to the generator borrowed exclusively
         // for `'a`, which keeps it alive and unreached by anyone else.
-        unsafe { Core::next_exclusive(self.core, cx, S::anext_value) }
+        unsafe { Block::next_exclusive(self.core, cx, S::anext_value) }
     }
 }
 
@@ -167,7 +167,7 @@ impl<Y, R, F: Future<Output = R> + ?Sized, S: AnextValue> Future for ASend<'_, Y
             }
         }
         // SAFETY: we hold the run lock, which is exclusive access.
-        match unsafe { Core::poll_step(this.agen.core, cx) } {
+        match unsafe { Block::poll_step(this.agen.core, cx) } {
             Poll::Ready(Step::Yielded(item)) => {
                 this.release();
                 Poll::Ready(Ok(item))
@@ -182,7 +182,7 @@ impl<Y, R, F: Future<Output = R> + ?Sized, S: AnextValue> Future for ASend<'_, Y
 
 impl<Y, R, F: ?Sized, S: AnextValue> ASend<'_, Y, R, S, F> {
     /// Resumes the body with our value, under the lock.
-    fn begin(&mut self, core: &Core<Y, R, S, F>) -> Result<(), AsyncGenError> {
+    fn begin(&mut self, core: &Block<Y, R, S, F>) -> Result<(), AsyncGenError> {
         match (core.state(), self.value.take()) {
             (FINISHED | CLOSED, _) => Err(AsyncGenError::StopAsyncIteration),
             // Python refuses a non-None first send.
@@ -246,7 +246,7 @@ impl<Y, R, F: ?Sized, S> Future for AClose<'_, Y, R, S, F> {
                 return Poll::Ready(Err(AsyncGenError::AlreadyRunning));
             }
             this.started = true;
-            struct Unlock<'a, Y, R, F: ?Sized, S>(&'a Core<Y, R, S, F>);
+            struct Unlock<'a, Y, R, F: ?Sized, S>(&'a Block<Y, R, S, F>);
             impl<Y, R, F: ?Sized, S> Drop for Unlock<'_, Y, R, F, S> {
                 fn drop(&mut self) {
                     self.0.unlock();
@@ -258,7 +258,7 @@ impl<Y, R, F: ?Sized, S> Future for AClose<'_, Y, R, S, F> {
                 // SAFETY: we hold the run lock, which is exclusive access,
                 // and the body is never polled after this.
                 this.cleanups =
-                    context::collect_cleanups(|| unsafe { Core::drop_body(agen, CLOSED) });
+                    context::collect_cleanups(|| unsafe { Block::drop_body(agen, CLOSED) });
             }
         }
         while let Some(first) = this.cleanups.first_mut() {

@@ -29,8 +29,8 @@
 //!
 //! # The resume rule
 //!
-//! The body is polled only by the generator's step (`Core::next_exclusive`,
-//! `Core::poll_step`), and a step that finds the generator suspended at a
+//! The body is polled only by the generator's step (`Block::next_exclusive`,
+//! `Block::poll_step`), and a step that finds the generator suspended at a
 //! `yield` resumes the slot before it polls. A `yield` whose value was
 //! taken (`TAKEN`) therefore sees the body polled again only after it was
 //! resumed: `TAKEN`, seen while the body is being polled, already means

@@ -1,7 +1,7 @@
 //! The task cell: one allocation holding a task's header, its future and
 //! its output, and the step that polls it.
 //!
-//! A step delivers a pending cancellation request (see `core::delivery`):
+//! A step delivers a pending cancellation request (see `scheduler::delivery`):
 //! with no cancellation point armed on the task's await path the future is
 //! dropped without being polled; otherwise it is polled with the request
 //! on its way down, and if no point claimed it the future is dropped. A
@@ -19,13 +19,13 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use crate::core::Runnable;
-use crate::core::context::{self, Delivery};
-use crate::core::delivery;
-use crate::core::header::{Stage, TaskHeader};
-use crate::core::report;
-use crate::core::waiters::Waiter;
 use crate::error::{CancelledError, Error, PanicError};
+use crate::scheduler::Runnable;
+use crate::scheduler::context::{self, Delivery};
+use crate::scheduler::delivery;
+use crate::scheduler::header::{Stage, TaskHeader};
+use crate::scheduler::report;
+use crate::scheduler::waiters::Waiter;
 
 pub(crate) struct TaskCell<F: Future> {
     pub(crate) header: TaskHeader,

@@ -10,11 +10,11 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use crate::core::Runnable;
-use crate::core::context;
-use crate::core::delivery;
-use crate::core::waiters::{CallbackId, DoneCallback};
 use crate::error::{CancelledError, Error, InvalidStateError};
+use crate::scheduler::Runnable;
+use crate::scheduler::context;
+use crate::scheduler::delivery;
+use crate::scheduler::waiters::{CallbackId, DoneCallback};
 
 /// A handle to any task, whatever its output type: Python's `Task` minus the
 /// result. [`all_tasks`](crate::all_tasks) and [`current_task`](crate::current_task)

@@ -10,10 +10,10 @@ use std::future::Future;
 use std::panic::Location;
 use std::rc::Rc;
 
-use crate::core::Core;
-use crate::core::context;
-use crate::core::header::TaskSpec;
 use crate::error::RuntimeError;
+use crate::scheduler::Core;
+use crate::scheduler::context;
+use crate::scheduler::header::TaskSpec;
 use cell::TaskCell;
 
 /// Creates a task on `core`.

@@ -11,8 +11,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 
-use crate::core::Runnable;
-use crate::core::header::TaskHeader;
+use crate::scheduler::Runnable;
+use crate::scheduler::header::TaskHeader;
 use crate::task::Body;
 
 /// Children woken since the group last ran them, in wake order.

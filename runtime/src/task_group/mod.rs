@@ -35,11 +35,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::Waker;
 
-use crate::core::Runnable;
-use crate::core::context;
-use crate::core::delivery::{self, ScopeNode};
-use crate::core::header::{TaskHeader, TaskSpec};
 use crate::error::{CancelledError, Error, Exception};
+use crate::scheduler::Runnable;
+use crate::scheduler::context;
+use crate::scheduler::delivery::{self, ScopeNode};
+use crate::scheduler::header::{TaskHeader, TaskSpec};
 use crate::task::{Task, drop_future, finish, run_step};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -11,9 +11,9 @@ use std::task::{Context, Poll};
 use pin_project_lite::pin_project;
 
 use super::{Group, Phase, TaskGroupError};
-use crate::core::context::{self, Cleanup};
-use crate::core::delivery::{self, Pending, ScopePoll};
 use crate::error::{CancelledError, Error, PanicError};
+use crate::scheduler::context::{self, Cleanup};
+use crate::scheduler::delivery::{self, Pending, ScopePoll};
 
 pin_project! {
     /// The future of [`task_group`]: polls the body and the children.

@@ -14,13 +14,13 @@ use std::time::{Duration, Instant};
 
 use pin_project_lite::pin_project;
 
-use crate::core::Core;
-use crate::core::context;
-use crate::core::report;
 use crate::error::{
     CancelledError, Error, InvalidStateError, PanicError, RuntimeError, TimeoutError,
 };
 use crate::event_loop::LoopHandle;
+use crate::scheduler::Core;
+use crate::scheduler::context;
+use crate::scheduler::report;
 use crate::task::{self, TaskRef};
 
 const TAKEN: InvalidStateError = InvalidStateError::new("the result was already taken by result()");

@@ -11,12 +11,12 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use crate::core::Core;
-use crate::core::context;
-use crate::core::pool::{BlockingPoolStats, Job};
-use crate::core::shared::{Completion, Remote, Shared};
 use crate::error::{Error, PanicError, RuntimeError, TimeoutError};
 use crate::event_loop::EventLoop;
+use crate::scheduler::Core;
+use crate::scheduler::context;
+use crate::scheduler::pool::{BlockingPoolStats, Job};
+use crate::scheduler::shared::{Completion, Remote, Shared};
 
 /// The job waits in the pool's queue.
 const QUEUED: u8 = 0;

@@ -166,7 +166,7 @@ fn is_dead(sleeps: &Slab<Option<Waker>>, item: &Ready) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::ready::CallbackCell;
+    use crate::scheduler::ready::CallbackCell;
     use std::cell::RefCell;
     use std::rc::Rc;
 

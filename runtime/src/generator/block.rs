@@ -40,13 +40,13 @@ pub(crate) enum Step<Y> {
 /// The generator's heap block. `body` comes last so the block can be
 /// unsized to `dyn Future` (see `AsyncGen::boxed`).
 ///
-/// Shared references to the block (`&Core`, from `AsyncGen::core`) live
+/// Shared references to the block (`&Block`, from `AsyncGen::core`) live
 /// while it is stepped and while the body is dropped (the protocol futures
 /// hold one), so every field changed through a shared path is interior
 /// mutable: the slot's cells, the atomics, and `result` and `body` in an
-/// `UnsafeCell`. (Were `body` a plain field, a `&Core` held across
+/// `UnsafeCell`. (Were `body` a plain field, a `&Block` held across
 /// `drop_body` would see bytes it covers change under it.)
-pub(crate) struct Core<Y, R, S, F: ?Sized> {
+pub(crate) struct Block<Y, R, S, F: ?Sized> {
     pub(crate) slot: Slot<Y, S>,
     /// One of the state constants. Written only by the step holder; atomic
     /// so `&self` queries from other threads are sound.
@@ -65,38 +65,38 @@ pub(crate) struct Core<Y, R, S, F: ?Sized> {
 /// final address.
 pub(crate) fn build<Y, R, S, F>(
     make: impl FnOnce(NonNull<Slot<Y, S>>) -> F,
-) -> NonNull<Core<Y, R, S, F>> {
-    let block: NonNull<Core<Y, R, S, F>> =
-        NonNull::from(Box::leak(Box::<Core<Y, R, S, F>>::new_uninit())).cast();
+) -> NonNull<Block<Y, R, S, F>> {
+    let block: NonNull<Block<Y, R, S, F>> =
+        NonNull::from(Box::leak(Box::<Block<Y, R, S, F>>::new_uninit())).cast();
     // Each field is written once, in place: the body last, made with the
     // slot's final address. Every pointer derives from `block`, and the
     // offsets are the fields' own, so they stay inside the allocation.
     let field = |offset: usize| block.as_ptr().wrapping_byte_add(offset);
-    let slot = field(offset_of!(Core<Y, R, S, F>, slot)).cast::<Slot<Y, S>>();
-    // SAFETY: `block` is a fresh, unaliased allocation for a `Core`, and
+    let slot = field(offset_of!(Block<Y, R, S, F>, slot)).cast::<Slot<Y, S>>();
+    // SAFETY: `block` is a fresh, unaliased allocation for a `Block`, and
     // the pointer is one of its fields, written once (so for each write).
     unsafe { slot.write(Slot::new()) };
-    let state = field(offset_of!(Core<Y, R, S, F>, state)).cast::<AtomicU8>();
+    let state = field(offset_of!(Block<Y, R, S, F>, state)).cast::<AtomicU8>();
     // SAFETY: as above.
     unsafe { state.write(AtomicU8::new(UNSTARTED)) };
-    let lock = field(offset_of!(Core<Y, R, S, F>, lock)).cast::<AtomicBool>();
+    let lock = field(offset_of!(Block<Y, R, S, F>, lock)).cast::<AtomicBool>();
     // SAFETY: as above.
     unsafe { lock.write(AtomicBool::new(false)) };
-    let body_live = field(offset_of!(Core<Y, R, S, F>, body_live)).cast::<Cell<bool>>();
+    let body_live = field(offset_of!(Block<Y, R, S, F>, body_live)).cast::<Cell<bool>>();
     // SAFETY: as above.
     unsafe { body_live.write(Cell::new(true)) };
-    let result = field(offset_of!(Core<Y, R, S, F>, result)).cast::<UnsafeCell<Option<R>>>();
+    let result = field(offset_of!(Block<Y, R, S, F>, result)).cast::<UnsafeCell<Option<R>>>();
     // SAFETY: as above.
     unsafe { result.write(UnsafeCell::new(None)) };
     // If `make` panics the block leaks (its fields need no drop yet).
     let body = make(NonNull::new(slot).expect("a field of a live allocation"));
-    let at = field(offset_of!(Core<Y, R, S, F>, body)).cast::<UnsafeCell<ManuallyDrop<F>>>();
+    let at = field(offset_of!(Block<Y, R, S, F>, body)).cast::<UnsafeCell<ManuallyDrop<F>>>();
     // SAFETY: as above.
     unsafe { at.write(UnsafeCell::new(ManuallyDrop::new(body))) };
     block
 }
 
-impl<Y, R, S, F: ?Sized> Core<Y, R, S, F> {
+impl<Y, R, S, F: ?Sized> Block<Y, R, S, F> {
     #[inline(always)]
     pub(crate) fn state(&self) -> u8 {
         self.state.load(Ordering::Relaxed)
@@ -173,7 +173,7 @@ impl<Y, R, S, F: ?Sized> Core<Y, R, S, F> {
         // SAFETY: `core` is the live block; a place projection, no read.
         let body = UnsafeCell::raw_get(unsafe { &raw const (*core).body });
         // SAFETY: the live block; the fields used below are interior
-        // mutable (see `Core`), so a shared reference may be held.
+        // mutable (see `Block`), so a shared reference may be held.
         let shared = unsafe { &*core };
         shared.set_state(state);
         // `body_live` guards against a second drop, and it is cleared
@@ -199,7 +199,7 @@ impl<Y, R, S, F: ?Sized> Core<Y, R, S, F> {
     /// `this` came from [`build`] (possibly unsized since) and is not used
     /// again.
     pub(crate) unsafe fn free(this: NonNull<Self>) {
-        struct Dealloc<Y, R, S, F: ?Sized>(NonNull<Core<Y, R, S, F>>);
+        struct Dealloc<Y, R, S, F: ?Sized>(NonNull<Block<Y, R, S, F>>);
         impl<Y, R, S, F: ?Sized> Drop for Dealloc<Y, R, S, F> {
             fn drop(&mut self) {
                 // SAFETY: the block came from `Box::into_raw` in `build`;
@@ -215,7 +215,7 @@ impl<Y, R, S, F: ?Sized> Core<Y, R, S, F> {
     }
 }
 
-impl<Y, R, S, F: Future<Output = R> + ?Sized> Core<Y, R, S, F> {
+impl<Y, R, S, F: Future<Output = R> + ?Sized> Block<Y, R, S, F> {
     /// Polls the body for one step (the caller resumed it first, unless a
     /// step was already in flight). Ready
     /// with `Yielded` when it reaches a `yield`, with `Ended` when it has
@@ -300,7 +300,7 @@ impl<Y, R, S, F: Future<Output = R> + ?Sized> Core<Y, R, S, F> {
         let core = this.as_ptr();
         // A panic in the body ends the generator: it is not polled again.
         // Free on the normal path (forgotten); only the unwind runs it.
-        struct Poison<Y, R, S, F: ?Sized>(NonNull<Core<Y, R, S, F>>);
+        struct Poison<Y, R, S, F: ?Sized>(NonNull<Block<Y, R, S, F>>);
         impl<Y, R, S, F: ?Sized> Drop for Poison<Y, R, S, F> {
             fn drop(&mut self) {
                 // SAFETY: the block is live for the whole step.
@@ -365,7 +365,7 @@ trait Access {
     /// # Safety
     /// `core` is a live block the caller has exclusive access to (in the
     /// sense of the implementation).
-    unsafe fn set_state<Y, R, S, F: ?Sized>(core: *mut Core<Y, R, S, F>, state: u8);
+    unsafe fn set_state<Y, R, S, F: ?Sized>(core: *mut Block<Y, R, S, F>, state: u8);
 }
 
 /// Under the run lock: `&self` queries from other threads may read the
@@ -374,7 +374,7 @@ struct Shared;
 
 impl Access for Shared {
     #[inline(always)]
-    unsafe fn set_state<Y, R, S, F: ?Sized>(core: *mut Core<Y, R, S, F>, state: u8) {
+    unsafe fn set_state<Y, R, S, F: ?Sized>(core: *mut Block<Y, R, S, F>, state: u8) {
         // SAFETY: the block is live per the contract.
         unsafe { (*core).set_state(state) }
     }
@@ -389,7 +389,7 @@ impl Exclusive {
     /// # Safety
     /// `core` is a live block.
     #[inline(always)]
-    unsafe fn state<Y, R, S, F: ?Sized>(core: *mut Core<Y, R, S, F>) -> *mut u8 {
+    unsafe fn state<Y, R, S, F: ?Sized>(core: *mut Block<Y, R, S, F>) -> *mut u8 {
         // SAFETY: the block is live per the contract.
         unsafe { (*core).state.as_ptr() }
     }
@@ -397,7 +397,7 @@ impl Exclusive {
 
 impl Access for Exclusive {
     #[inline(always)]
-    unsafe fn set_state<Y, R, S, F: ?Sized>(core: *mut Core<Y, R, S, F>, state: u8) {
+    unsafe fn set_state<Y, R, S, F: ?Sized>(core: *mut Block<Y, R, S, F>, state: u8) {
         // SAFETY: the block is live, and with `&mut` access nothing else
         // reads or writes the state concurrently, so a plain write is not
         // a data race with the atomic accesses made at other times.
