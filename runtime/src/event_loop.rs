@@ -76,14 +76,14 @@ impl EventLoopBuilder {
     /// further jobs wait in FIFO order. Default: `min(32, cpus + 4)`, as
     /// CPython's default executor. At least 1.
     pub fn max_blocking_threads(mut self, n: usize) -> Self {
-        self.options.pool.max_threads = n.max(1);
+        self.options.max_blocking_threads = Some(n.max(1));
         self
     }
 
     /// How long a blocking-pool thread waits for new work before it exits
     /// (default 10 s). Threads start again on demand.
     pub fn blocking_idle_timeout(mut self, d: Duration) -> Self {
-        self.options.pool.idle_timeout = d;
+        self.options.blocking_idle_timeout = Some(d);
         self
     }
 

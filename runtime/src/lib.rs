@@ -46,7 +46,6 @@ pub use crate::gather::{Gather, GatherAll, GatherTuple, GatherTupleAll, TaskTupl
 pub use crate::generator::{AsyncGen, AsyncGenError, AsyncIterator, Co, aiter};
 pub use crate::handle::{Handle, TimerHandle};
 pub use crate::run::{Runner, run};
-pub use crate::scheduler::pool::BlockingPoolStats;
 pub use crate::scheduler::waiters::CallbackId;
 pub use crate::shield::{Shield, shield};
 pub use crate::sleep::{Delay, Sleep, sleep};
@@ -60,7 +59,9 @@ pub use crate::task::{
     Task, TaskRef, TaskWait, all_tasks, create_task, create_task_named, current_task,
 };
 pub use crate::task_group::{TaskGroup, TaskGroupError, task_group};
-pub use crate::threads::{ConcurrentFuture, ToThread, run_coroutine_threadsafe, to_thread};
+pub use crate::threads::{
+    BlockingPoolStats, ConcurrentFuture, ToThread, run_coroutine_threadsafe, to_thread,
+};
 pub use crate::timeout::{Timeout, TimeoutFuture, timeout, timeout_at, wait_for};
 pub use crate::wait::{
     ALL_COMPLETED, FIRST_COMPLETED, FIRST_EXCEPTION, ReturnWhen, Wait, Waitable, wait,

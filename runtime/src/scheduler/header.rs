@@ -264,6 +264,11 @@ impl TaskHeader {
                 .unwrap_or(false)
     }
 
+    /// The failure, without marking the outcome retrieved (for reports).
+    pub(crate) fn peek_failure(&self) -> Option<Error> {
+        self.peek_cold(|c| c.failure.clone())
+    }
+
     /// Done with any failure, cancellation included; marks nothing retrieved.
     pub(crate) fn raised_or_cancelled(&self) -> bool {
         self.is_done()
@@ -320,61 +325,5 @@ impl TaskHeader {
             Some(cold) => std::mem::take(&mut cold.cleanups),
             None => Vec::new(),
         }
-    }
-
-    /// `<Task pending name='Task-2' coro=<main()> created at src/main.rs:4:5>`.
-    pub(crate) fn describe(&self, coro: &str) -> String {
-        let failure = self.peek_cold(|c| c.failure.clone());
-        let state = match (self.stage.get(), failure) {
-            (Stage::Running, _) if self.cancel_requested.get() => "cancelling",
-            (Stage::Running, _) => "pending",
-            (Stage::CleaningUp, _) => "cleaning up",
-            (Stage::Done, None) => "finished",
-            (Stage::Done, Some(Error::Cancelled(_))) => "cancelled",
-            (Stage::Done, Some(_)) => "failed",
-        };
-        format!(
-            "<Task {state} name='{}' coro=<{}> created at {}>",
-            self.name(),
-            coro_display(coro),
-            self.location
-        )
-    }
-}
-
-/// `my_crate::lap_timer::{{closure}}` as `lap_timer()`, the way Python
-/// shows a coroutine; a named future type keeps its last path segment.
-fn coro_display(type_name: &str) -> String {
-    let mut name = type_name;
-    let mut is_async_fn = false;
-    while let Some(outer) = name.strip_suffix("::{{closure}}") {
-        name = outer;
-        is_async_fn = true;
-    }
-    let name = name.split('<').next().unwrap_or(name);
-    let last = name.rsplit("::").next().unwrap_or(name);
-    if is_async_fn {
-        format!("{last}()")
-    } else {
-        last.to_owned()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::coro_display;
-
-    #[test]
-    fn coroutine_names_read_like_python() {
-        assert_eq!(coro_display("tour::lap_timer::{{closure}}"), "lap_timer()");
-        assert_eq!(
-            coro_display("app::main::{{closure}}::{{closure}}"),
-            "main()"
-        );
-        assert_eq!(coro_display("asyncio_runtime::sleep::Sleep"), "Sleep");
-        assert_eq!(
-            coro_display("futures::future::Ready<alloc::string::String>"),
-            "Ready"
-        );
     }
 }

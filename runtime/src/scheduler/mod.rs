@@ -7,7 +7,6 @@ pub(crate) mod context;
 pub(crate) mod delivery;
 pub(crate) mod header;
 pub(crate) mod poller;
-pub(crate) mod pool;
 pub(crate) mod ready;
 pub(crate) mod report;
 pub(crate) mod shared;
@@ -26,7 +25,6 @@ use std::time::{Duration, Instant};
 
 use self::clock::Clock;
 use self::header::{TaskHeader, TaskSpec};
-use self::pool::{BlockingPool, BlockingPoolStats, Job, PoolConfig};
 use self::ready::{CallbackCell, Ready};
 use self::shared::{Remote, Shared};
 use self::slab::{Key, Slab};
@@ -48,10 +46,9 @@ pub(crate) trait Runnable: 'static {
     /// The type name of the task's future.
     fn coro(&self) -> &'static str;
 
-    /// `<Task pending name='Task-2' coro=<main()> created at ...>`.
-    fn describe(&self) -> String {
-        self.header().describe(self.coro())
-    }
+    /// `<Task pending name='Task-2' coro=<main()> created at ...>`, for
+    /// reports; formatted by `task/`, only when shown.
+    fn describe(&self) -> String;
 }
 
 /// While work is ready the OS is polled (zero timeout) at most once per
@@ -71,6 +68,12 @@ static CAN_SPIN: std::sync::LazyLock<bool> =
 /// The default `slow_callback_duration` (as asyncio's 100 ms).
 pub(crate) const DEFAULT_SLOW_CALLBACK: Duration = Duration::from_millis(100);
 
+/// A step or callback the loop just ran, for debug mode's slow warning.
+enum Ran {
+    Task(Rc<dyn Runnable>),
+    Callback(&'static Location<'static>),
+}
+
 struct TaskSlot {
     task: Rc<dyn Runnable>,
     scheduled: Cell<bool>,
@@ -81,7 +84,19 @@ struct TaskSlot {
 pub(crate) struct CoreOptions {
     pub(crate) virtual_time: bool,
     pub(crate) debug: Option<bool>,
-    pub(crate) pool: PoolConfig,
+    /// For the blocking pool (`threads/`), when it is made.
+    pub(crate) max_blocking_threads: Option<usize>,
+    pub(crate) blocking_idle_timeout: Option<Duration>,
+}
+
+/// Work the loop hands to other threads — its blocking pool, which
+/// `threads/` makes on first use — as the scheduler sees it.
+pub(crate) trait Offload: std::any::Any {
+    /// Jobs whose outcome the loop still expects: meanwhile a virtual clock
+    /// does not jump ahead, and an idle loop watches for them briefly.
+    fn outstanding(&self) -> usize;
+    /// The loop closes: queued jobs are abandoned, idle threads retire.
+    fn close(&self);
 }
 
 pub(crate) struct Core {
@@ -99,11 +114,9 @@ pub(crate) struct Core {
     iteration: Cell<u32>,
     /// When the OS was last polled while work was ready.
     last_busy_poll: Cell<Instant>,
-    /// Runs `to_thread` / `run_in_executor` work.
-    pool: BlockingPool,
-    /// Work on other threads whose result the loop still expects; while
-    /// non-zero a virtual clock does not jump ahead.
-    external: Cell<usize>,
+    options: CoreOptions,
+    /// Runs `to_thread` / `run_in_executor` work, once there is some.
+    offload: std::cell::OnceCell<Box<dyn Offload>>,
 }
 
 impl Core {
@@ -128,8 +141,8 @@ impl Core {
             task_numbers: Cell::new(0),
             iteration: Cell::new(0),
             last_busy_poll: Cell::new(Instant::now()),
-            pool: BlockingPool::new(options.pool),
-            external: Cell::new(0),
+            options,
+            offload: std::cell::OnceCell::new(),
         }))
     }
 
@@ -157,36 +170,24 @@ impl Core {
         self.slow_callback.set(d);
     }
 
-    /// Sends `job` to the blocking pool and counts it as outstanding until
-    /// [`end_external`](Self::end_external); false (the job abandoned, not
-    /// counted) if the loop is closed. A shut-down pool abandons the job
-    /// itself, which then reports back like any finished job.
-    pub(crate) fn submit_blocking(&self, job: Box<dyn Job>) -> bool {
-        if self.closed.get() {
-            job.abandon(RuntimeError::Closed.into());
-            return false;
-        }
-        self.external.set(self.external.get() + 1);
-        self.pool.submit(job);
-        true
+    /// The options the loop was made with.
+    pub(crate) fn options(&self) -> &CoreOptions {
+        &self.options
     }
 
-    /// One piece of outstanding work was delivered or given up.
-    pub(crate) fn end_external(&self) {
-        self.external.set(self.external.get().saturating_sub(1));
+    /// The loop's offload (blocking pool), if it made one.
+    pub(crate) fn offload(&self) -> Option<&dyn Offload> {
+        self.offload.get().map(|o| &**o)
     }
 
-    pub(crate) fn blocking_pool_stats(&self) -> BlockingPoolStats {
-        self.pool.stats()
+    /// The loop's offload, made by `make` on first use.
+    pub(crate) fn offload_or_init(&self, make: impl FnOnce() -> Box<dyn Offload>) -> &dyn Offload {
+        &**self.offload.get_or_init(make)
     }
 
-    /// Waits (blocking this thread) for the pool's queued and running jobs,
-    /// then shuts it down; false if `timeout` passed first (the pool is
-    /// shut down anyway, the late jobs' results are dropped).
-    pub(crate) fn shutdown_pool(&self, timeout: Option<Duration>) -> bool {
-        let drained = self.pool.wait_drained(timeout);
-        self.pool.shutdown(RuntimeError::ExecutorShutdown.into());
-        drained
+    /// Work on other threads whose outcome the loop still expects.
+    fn outstanding(&self) -> usize {
+        self.offload().map_or(0, Offload::outstanding)
     }
 
     /// Creates a task: `make` builds the cell around the header; the task
@@ -361,7 +362,7 @@ impl Core {
                 // A virtual clock jumps, unless another thread is still
                 // working for the loop: then wait for it in real time.
                 Some(when) if self.clock.is_virtual() => {
-                    if when <= self.clock.now() || self.external.get() == 0 {
+                    if when <= self.clock.now() || self.outstanding() == 0 {
                         Some(Duration::ZERO)
                     } else {
                         None
@@ -388,7 +389,7 @@ impl Core {
     fn wait_os(&self, timeout: Option<Duration>) -> Result<(), RuntimeError> {
         // Spin briefly only while another thread works for us and a second
         // core can be running it.
-        let spin = if self.external.get() > 0 && *CAN_SPIN {
+        let spin = if *CAN_SPIN && self.outstanding() > 0 {
             EXTERNAL_SPIN
         } else {
             Duration::ZERO
@@ -408,12 +409,7 @@ impl Core {
                 Remote::Callback(callback) => {
                     self.call_soon(callback);
                 }
-                Remote::Completed(work) => {
-                    if work.release() {
-                        self.end_external();
-                    }
-                    work.wake();
-                }
+                Remote::Completed(work) => work.complete(self),
                 Remote::Stop => {
                     let core = Rc::downgrade(self);
                     self.call_soon(Box::new(move || {
@@ -435,7 +431,7 @@ impl Core {
         if self.clock.is_virtual()
             && ready.is_empty()
             && !self.stopping.get()
-            && self.external.get() == 0
+            && self.outstanding() == 0
             && let Some(when) = timers.next_deadline()
         {
             self.clock.advance_to(when);
@@ -448,7 +444,8 @@ impl Core {
 
     fn run_item(self: &Rc<Self>, item: Ready) {
         let started = self.debug.get().then(Instant::now);
-        let what = match item {
+        // What ran, named only if it ran too long (debug mode's warning).
+        let ran: Option<Ran> = match item {
             Ready::Task(key) => {
                 let task = {
                     let tasks = self.tasks.borrow();
@@ -456,9 +453,11 @@ impl Core {
                     slot.scheduled.set(false);
                     slot.task.clone()
                 };
-                let description = started.map(|_| task.describe());
+                // Kept for the warning only in debug mode: no extra
+                // reference count traffic on the normal path.
+                let kept = started.map(|_| task.clone());
                 task.run();
-                description
+                kept.map(Ran::Task)
             }
             Ready::Callback(cell) => {
                 let Some(callback) = cell.take() else { return };
@@ -470,7 +469,7 @@ impl Core {
                         panic.message()
                     ));
                 }
-                started.map(|_| format!("callback scheduled at {}", cell.location))
+                Some(Ran::Callback(cell.location))
             }
             Ready::Wake(key) => {
                 let waker = self.timers.borrow_mut().fire(key);
@@ -480,9 +479,13 @@ impl Core {
                 None
             }
         };
-        if let (Some(started), Some(what)) = (started, what) {
+        if let (Some(started), Some(ran)) = (started, ran) {
             let took = started.elapsed();
             if took >= self.slow_callback.get() {
+                let what = match ran {
+                    Ran::Task(task) => task.describe(),
+                    Ran::Callback(location) => format!("callback scheduled at {location}"),
+                };
                 report::warn(&format!(
                     "executing {what} took {:.3} seconds",
                     took.as_secs_f64()
@@ -501,7 +504,9 @@ impl Core {
             return Ok(());
         }
         drop(self.shared.close());
-        self.pool.shutdown(RuntimeError::Closed.into());
+        if let Some(offload) = self.offload() {
+            offload.close();
+        }
         let ready = std::mem::take(&mut *self.ready.borrow_mut());
         drop(ready);
         let timers = self.timers.borrow_mut().clear();
@@ -517,7 +522,7 @@ impl Core {
 impl Drop for Core {
     /// A loop dropped without `close()` is closed for other threads too:
     /// their requests are refused (and the queued ones dropped) instead of
-    /// waiting forever. The blocking pool shuts down as it drops.
+    /// waiting forever. The offload (blocking pool) shuts down as it drops.
     fn drop(&mut self) {
         drop(self.shared.close());
     }

@@ -9,6 +9,9 @@ use std::sync::{Arc, Mutex};
 use std::thread::ThreadId;
 use std::time::Duration;
 
+use std::rc::Rc;
+
+use super::Core;
 use super::poller::OsPoller;
 use super::slab::Key;
 
@@ -27,11 +30,9 @@ pub(crate) enum Remote {
 /// Work another thread did for the loop (a `to_thread` job), as the loop
 /// sees it when the thread reports back.
 pub(crate) trait Completion: Send + Sync {
-    /// Gives up the work's place in the loop's outstanding count; true only
-    /// the first time (the awaiter may have given it up already).
-    fn release(&self) -> bool;
-    /// Wakes whoever awaits the result.
-    fn wake(&self);
+    /// On the loop's thread: the work leaves the loop's outstanding count
+    /// (see `Offload`) and its awaiter is woken.
+    fn complete(&self, core: &Rc<Core>);
 }
 
 pub(crate) struct Shared {

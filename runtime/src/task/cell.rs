@@ -101,6 +101,10 @@ where
         std::any::type_name::<F>()
     }
 
+    fn describe(&self) -> String {
+        super::describe(&self.header, self.coro())
+    }
+
     fn run(self: Rc<Self>) {
         let _current = context::enter_task(self.clone());
         if run_step(&*self, &*self) {
@@ -306,7 +310,7 @@ impl<F: Future> Drop for TaskCell<F> {
         if let Some(message) = self.header.unretrieved_panic() {
             report::error(&format!(
                 "the panic of {} was never retrieved: {message}",
-                self.header.describe(std::any::type_name::<F>())
+                super::describe(&self.header, std::any::type_name::<F>())
             ));
         }
     }

@@ -1,7 +1,9 @@
 //! Tasks: a future scheduled on the loop (Python's `asyncio.Task`).
 
 mod cell;
+mod describe;
 pub(crate) use cell::{Body, drop_future, finish, run_step};
+pub(crate) use describe::describe;
 mod handle;
 
 pub use handle::{Task, TaskRef, TaskWait};

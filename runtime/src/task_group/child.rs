@@ -95,6 +95,10 @@ impl<T: 'static> Runnable for ChildCell<T> {
     fn coro(&self) -> &'static str {
         self.coro
     }
+
+    fn describe(&self) -> String {
+        crate::task::describe(&self.header, self.coro)
+    }
 }
 
 /// The group's half of a child: its future, which may borrow `'env`.

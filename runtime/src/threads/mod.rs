@@ -8,7 +8,9 @@
 //! instead of jumping ahead.
 
 mod concurrent;
+mod pool;
 mod to_thread;
 
 pub use concurrent::{ConcurrentFuture, run_coroutine_threadsafe};
+pub use pool::BlockingPoolStats;
 pub use to_thread::{ToThread, to_thread};

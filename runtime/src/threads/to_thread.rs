@@ -11,11 +11,11 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
+use super::pool::{self, BlockingPoolStats, Job, LoopPool};
 use crate::error::{Error, PanicError, RuntimeError, TimeoutError};
 use crate::event_loop::EventLoop;
 use crate::scheduler::Core;
 use crate::scheduler::context;
-use crate::scheduler::pool::{BlockingPoolStats, Job};
 use crate::scheduler::shared::{Completion, Remote, Shared};
 
 /// The job waits in the pool's queue.
@@ -66,11 +66,11 @@ impl<T: Send + 'static> Slot<T> {
 }
 
 impl<T: Send> Completion for Slot<T> {
-    fn release(&self) -> bool {
-        self.counted.swap(false, Ordering::AcqRel)
-    }
-
-    fn wake(&self) {
+    fn complete(&self, core: &Rc<Core>) {
+        // Only once: the awaiter may have given the job up already.
+        if self.counted.swap(false, Ordering::AcqRel) {
+            LoopPool::of(core).end();
+        }
         let waker = self.lock().waker.take();
         if let Some(waker) = waker {
             waker.wake();
@@ -220,17 +220,17 @@ impl<T: Send + 'static> ToThread<T> {
         let Some(job) = self.job.take() else { return };
         let _ = self.slot.shared.set(core.shared.clone());
         self.core = Rc::downgrade(core);
-        if core.submit_blocking(job) {
+        if LoopPool::of(core).submit(core, job) {
             self.slot.counted.store(true, Ordering::Release);
         }
     }
 
     /// Gives up the job's place in the loop's outstanding count.
     fn release(&self) {
-        if self.slot.release()
+        if self.slot.counted.swap(false, Ordering::AcqRel)
             && let Some(core) = self.core.upgrade()
         {
-            core.end_external();
+            LoopPool::of(&core).end();
         }
     }
 }
@@ -281,7 +281,7 @@ impl<T> Drop for ToThread<T> {
         if self.slot.counted.swap(false, Ordering::AcqRel)
             && let Some(core) = self.core.upgrade()
         {
-            core.end_external();
+            LoopPool::of(&core).end();
         }
     }
 }
@@ -361,7 +361,7 @@ impl EventLoop {
         if self.core.is_running() {
             return Err(RuntimeError::AlreadyRunning.into());
         }
-        if self.core.shutdown_pool(timeout) {
+        if LoopPool::of(&self.core).shutdown(timeout) {
             Ok(())
         } else {
             Err(TimeoutError.into())
@@ -371,6 +371,6 @@ impl EventLoop {
     /// A snapshot of this loop's blocking thread pool: live, idle and
     /// started threads, running and queued jobs.
     pub fn blocking_pool_stats(&self) -> BlockingPoolStats {
-        self.core.blocking_pool_stats()
+        pool::stats(&self.core)
     }
 }

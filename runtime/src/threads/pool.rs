@@ -1,6 +1,7 @@
 //! The loop's blocking thread pool: where `to_thread` and
 //! `run_in_executor` run their functions (CPython's default
-//! `ThreadPoolExecutor`).
+//! `ThreadPoolExecutor`). The loop holds it as its `Offload`, made on first
+//! use, and asks it how many jobs are outstanding.
 //!
 //! Threads start lazily — only when a job is queued and no idle thread is
 //! free — up to a cap, and retire after staying idle for a while. Jobs are
@@ -13,12 +14,15 @@
 //! here ever joins a thread, so the loop cannot hang on a job that never
 //! ends; [`BlockingPool::wait_drained`] waits for running jobs with a bound.
 
+use std::cell::Cell;
 use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::rc::Rc;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Exception, RuntimeError};
+use crate::scheduler::{Core, CoreOptions, Offload};
 
 /// Work for a pool thread.
 pub(crate) trait Job: Send + 'static {
@@ -38,15 +42,98 @@ pub(crate) struct PoolConfig {
     pub(crate) idle_timeout: Duration,
 }
 
-impl Default for PoolConfig {
-    /// CPython's `ThreadPoolExecutor` cap, `min(32, cpus + 4)`, and a 10 s
-    /// idle timeout.
-    fn default() -> Self {
+impl PoolConfig {
+    /// The loop's options, else CPython's `ThreadPoolExecutor` cap,
+    /// `min(32, cpus + 4)`, and a 10 s idle timeout.
+    fn of(options: &CoreOptions) -> Self {
         let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
         PoolConfig {
-            max_threads: (cpus + 4).min(32),
-            idle_timeout: Duration::from_secs(10),
+            max_threads: options
+                .max_blocking_threads
+                .unwrap_or((cpus + 4).min(32))
+                .max(1),
+            idle_timeout: options
+                .blocking_idle_timeout
+                .unwrap_or(Duration::from_secs(10)),
         }
+    }
+}
+
+/// A loop's pool as the loop uses it: the pool, made on first use, and the
+/// jobs whose outcome the loop still expects.
+pub(crate) struct LoopPool {
+    pool: BlockingPool,
+    /// Submitted jobs not yet delivered or given up: while non-zero a
+    /// virtual clock does not jump ahead (see `Offload`).
+    outstanding: Cell<usize>,
+}
+
+impl LoopPool {
+    /// The pool of `core`, made now if it has none yet.
+    pub(crate) fn of(core: &Rc<Core>) -> &LoopPool {
+        let offload = core.offload_or_init(|| {
+            Box::new(LoopPool {
+                pool: BlockingPool::new(PoolConfig::of(core.options())),
+                outstanding: Cell::new(0),
+            })
+        });
+        let any: &dyn std::any::Any = offload;
+        any.downcast_ref()
+            .expect("a loop's offload is its blocking pool")
+    }
+
+    /// Sends `job` to the pool and counts it as outstanding until
+    /// [`end`](Self::end); false (the job abandoned, not counted) if the
+    /// loop is closed. A shut-down pool abandons the job itself, which then
+    /// reports back like any finished job.
+    pub(crate) fn submit(&self, core: &Core, job: Box<dyn Job>) -> bool {
+        if core.is_closed() {
+            job.abandon(RuntimeError::Closed.into());
+            return false;
+        }
+        self.outstanding.set(self.outstanding.get() + 1);
+        self.pool.submit(job);
+        true
+    }
+
+    /// One outstanding job was delivered or given up.
+    pub(crate) fn end(&self) {
+        self.outstanding
+            .set(self.outstanding.get().saturating_sub(1));
+    }
+
+    /// Waits (blocking this thread) for the queued and running jobs, then
+    /// shuts the pool down; false if `timeout` passed first (the pool is
+    /// shut down anyway, the late jobs' results are dropped).
+    pub(crate) fn shutdown(&self, timeout: Option<Duration>) -> bool {
+        let drained = self.pool.wait_drained(timeout);
+        self.pool.shutdown(RuntimeError::ExecutorShutdown.into());
+        drained
+    }
+
+    pub(crate) fn stats(&self) -> BlockingPoolStats {
+        self.pool.stats()
+    }
+}
+
+impl Offload for LoopPool {
+    fn outstanding(&self) -> usize {
+        self.outstanding.get()
+    }
+
+    fn close(&self) {
+        self.pool.shutdown(RuntimeError::Closed.into());
+    }
+}
+
+/// The pool statistics of a loop that may not have made its pool yet.
+pub(crate) fn stats(core: &Rc<Core>) -> BlockingPoolStats {
+    match core.offload() {
+        Some(_) => LoopPool::of(core).stats(),
+        None => BlockingPoolStats {
+            max_threads: PoolConfig::of(core.options()).max_threads,
+            ..BlockingPoolStats::default()
+        },
     }
 }
 
@@ -124,11 +211,7 @@ pub(crate) struct BlockingPool {
 
 impl BlockingPool {
     /// A pool with no threads yet.
-    pub(crate) fn new(config: PoolConfig) -> Self {
-        let config = PoolConfig {
-            max_threads: config.max_threads.max(1),
-            ..config
-        };
+    fn new(config: PoolConfig) -> Self {
         BlockingPool {
             inner: Arc::new(Inner {
                 state: Mutex::new(State {
