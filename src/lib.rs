@@ -15,6 +15,11 @@
 //! ```
 //!
 //! See the README for the full mapping from Python's names to these.
+//!
+//! # Features
+//! - `macros` (default): `#[asyncio::main]`, `#[asyncio::test]` and
+//!   `async_gen!`. Without it (`default-features = false`) no proc macro,
+//!   and so no `syn`, is built: the runtime alone.
 #![forbid(unsafe_code)]
 
 pub use asyncio_runtime::*;
@@ -24,6 +29,7 @@ pub use asyncio_runtime::*;
 /// Options: `debug = true|false` (debug mode); `crate = "path"` when the
 /// dependency is renamed or re-exported (`#[aio::main(crate = "aio")]`).
 /// `main` may return a `Result`.
+#[cfg(feature = "macros")]
 pub use asyncio_macros::main;
 
 /// Runs an `async fn` test on a new event loop.
@@ -31,6 +37,7 @@ pub use asyncio_macros::main;
 /// Options: `debug = true|false`, `virtual_time = true|false` (a clock that
 /// jumps to the next timer when idle, so long sleeps are instant and exact),
 /// `crate = "path"` (see [`main`]).
+#[cfg(feature = "macros")]
 pub use asyncio_macros::test;
 
 /// An async generator: `async_gen! { ... yield v; ... }` as an expression,
@@ -53,6 +60,7 @@ pub use asyncio_macros::test;
 /// let all = asyncio::run(async move { numbers.collect::<Vec<_>>().await });
 /// assert_eq!(all, [0, 1, 2]);
 /// ```
+#[cfg(feature = "macros")]
 #[macro_export]
 macro_rules! async_gen {
     ($($body:tt)*) => {
@@ -91,6 +99,7 @@ macro_rules! async_gen {
 /// assert_eq!(out, (42, vec![0, 2, 4]));
 /// ```
 pub mod prelude {
+    #[cfg(feature = "macros")]
     pub use crate::async_gen;
     pub use asyncio_runtime::{
         ALL_COMPLETED, AsyncGen, AsyncIterator, Barrier, BoundedSemaphore, CancelledError,
@@ -105,6 +114,7 @@ pub mod prelude {
 /// Items generated code refers to; not a public API.
 #[doc(hidden)]
 pub mod __private {
+    #[cfg(feature = "macros")]
     pub use asyncio_macros::async_gen;
     pub use asyncio_runtime::__private::*;
 }

@@ -1,4 +1,4 @@
-//! DESIGN.md's cancellation model: requests delivered at the next step,
+//! The cancellation model (ARCHITECTURE.md, "Cancellation"): requests delivered at the next step,
 //! catch points (`catch_cancelled`), async cleanup guards (`finally`), and
 //! CPython's propagation to awaited tasks and futures.
 

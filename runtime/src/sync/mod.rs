@@ -2,10 +2,11 @@
 //! `Condition`, `Semaphore`, `BoundedSemaphore`, `Barrier` and the queues).
 //!
 //! Single-threaded and cheap: each is an `Rc` handle (clone it to share it
-//! between tasks) over a FIFO wait list. All are cancel-safe in the sense
-//! of DESIGN.md: their futures never complete while a cancellation is
-//! being delivered, and a waiter dropped after something was handed to it
-//! (a lock, a permit, an item's wake-up, a notification) passes it on.
+//! between tasks) over a FIFO wait list. All are cancel-safe (see
+//! ARCHITECTURE.md, "Cancellation"): a cancelled task's pending wait is
+//! dropped without being polled again, and a waiter dropped after something
+//! was handed to it (a lock, a permit, an item's wake-up, a notification)
+//! passes it on.
 
 mod barrier;
 mod condition;
