@@ -45,6 +45,18 @@ impl Completions {
 /// cancellation). After the [`timeout`](AsCompleted::timeout) passes, each
 /// remaining item is `Err(Error::Timeout)` and the unfinished tasks keep
 /// running, as in CPython.
+///
+/// ```
+/// asyncio::Runner::new().virtual_time(true).run(async {
+///     let mut it = asyncio::as_completed([
+///         Box::pin(async { asyncio::sleep(2).await; "slow" }) as std::pin::Pin<Box<dyn std::future::Future<Output = &str>>>,
+///         Box::pin(async { asyncio::sleep(1).await; "fast" }),
+///     ]);
+///     assert_eq!(it.next().await.unwrap().unwrap(), "fast");
+///     assert_eq!(it.next().await.unwrap().unwrap(), "slow");
+///     assert!(it.next().await.is_none());
+/// });
+/// ```
 #[must_use = "as_completed does nothing unless iterated"]
 pub struct AsCompleted<T: 'static> {
     tasks: Vec<Option<Task<T>>>,
@@ -92,6 +104,16 @@ where
 
 impl<T: 'static> AsCompleted<T> {
     /// Yields the outcomes of tasks that already exist, as they complete.
+    ///
+    /// ```
+    /// asyncio::Runner::new().virtual_time(true).run(async {
+    ///     let a = asyncio::create_task(async { asyncio::sleep(2).await; 2 });
+    ///     let b = asyncio::create_task(async { asyncio::sleep(1).await; 1 });
+    ///     let mut it = asyncio::AsCompleted::from_tasks([a, b]);
+    ///     assert_eq!(it.next().await.unwrap().unwrap(), 1);
+    ///     assert_eq!(it.remaining(), 1);
+    /// });
+    /// ```
     pub fn from_tasks(tasks: impl IntoIterator<Item = Task<T>>) -> Self {
         let state = Rc::new(RefCell::new(Completions::default()));
         let tasks: Vec<_> = tasks.into_iter().map(Some).collect();
@@ -122,6 +144,14 @@ impl<T: 'static> AsCompleted<T> {
     /// After `delay` from now, every remaining item is `Err(Error::Timeout)`
     /// (the tasks are not cancelled).
     ///
+    /// ```
+    /// asyncio::Runner::new().virtual_time(true).run(async {
+    ///     let slow = asyncio::create_task(async { asyncio::sleep(10).await; 10 });
+    ///     let mut it = asyncio::AsCompleted::from_tasks([slow]).timeout(1);
+    ///     assert!(it.next().await.unwrap().unwrap_err().is_timeout());
+    /// });
+    /// ```
+    ///
     /// # Panics
     /// If no event loop is running on this thread.
     pub fn timeout(mut self, delay: impl Into<Delay>) -> Self {
@@ -148,6 +178,15 @@ impl<T: 'static> AsCompleted<T> {
 
     /// The next outcome in completion order; `None` once all were yielded.
     // An async `next`, not `Iterator::next`: the outcome has to be awaited.
+    ///
+    /// ```
+    /// asyncio::run(async {
+    ///     let mut it = asyncio::as_completed([async { 1 }]);
+    ///     while let Some(outcome) = it.next().await {
+    ///         assert_eq!(outcome.unwrap(), 1);
+    ///     }
+    /// });
+    /// ```
     #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> AsCompletedNext<'_, T> {
         AsCompletedNext { iter: self }

@@ -11,6 +11,20 @@ use std::sync::{Arc, Mutex};
 /// The work was cancelled (Python's `asyncio.CancelledError`).
 ///
 /// Carries the optional message given to `cancel(msg)`.
+///
+/// ```
+/// asyncio::run(async {
+///     let task = asyncio::create_task(asyncio::sleep(3600));
+///     asyncio::sleep(0).await;
+///     task.cancel_with("bye");
+///     match asyncio::catch_cancelled(task).await {
+///         // The awaiter's own cancellation (none here) would be the outer
+///         // `Err`; the task's cancellation comes back inside.
+///         Ok(Err(asyncio::Error::Cancelled(e))) => assert_eq!(e.to_string(), "cancelled: bye"),
+///         other => panic!("unexpected: {other:?}"),
+///     }
+/// });
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CancelledError {
     message: Option<String>,
@@ -23,6 +37,12 @@ impl CancelledError {
     }
 
     /// The message passed to `cancel`, if any.
+    ///
+    /// ```
+    /// let e = asyncio::CancelledError::new(Some("shutdown".into()));
+    /// assert_eq!(e.message(), Some("shutdown"));
+    /// assert_eq!(asyncio::CancelledError::new(None).message(), None);
+    /// ```
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
@@ -40,6 +60,13 @@ impl fmt::Display for CancelledError {
 impl std::error::Error for CancelledError {}
 
 /// The deadline passed before the work finished (Python's `TimeoutError`).
+///
+/// ```
+/// asyncio::Runner::new().virtual_time(true).run(async {
+///     let out = asyncio::wait_for(asyncio::sleep(10), 1).await;
+///     assert_eq!(out, Err(asyncio::TimeoutError));
+/// });
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct TimeoutError;
 
@@ -54,6 +81,13 @@ impl std::error::Error for TimeoutError {}
 /// An operation was not valid in the object's current state (Python's
 /// `asyncio.InvalidStateError`), such as asking for the result of a pending
 /// future or setting a result twice.
+///
+/// ```
+/// let fut = asyncio::Future::<u8>::new();
+/// fut.set_result(1).unwrap();
+/// let e: asyncio::InvalidStateError = fut.set_result(2).unwrap_err();
+/// assert_eq!(e.reason(), "the result is already set");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InvalidStateError {
     reason: &'static str,
@@ -88,6 +122,16 @@ impl std::error::Error for InvalidStateError {}
 ///
 /// Holds the panic message for display and the original payload, which
 /// [`PanicError::resume`] re-raises on the caller's thread.
+///
+/// ```
+/// asyncio::run(async {
+///     let task = asyncio::create_task(async { panic!("worker failed") });
+///     match task.await {
+///         Err(asyncio::Error::Panicked(p)) => assert_eq!(p.message(), "worker failed"),
+///         other => panic!("unexpected: {other:?}"),
+///     }
+/// });
+/// ```
 #[derive(Clone)]
 pub struct PanicError {
     message: String,
@@ -146,6 +190,12 @@ impl std::error::Error for PanicError {}
 /// An error value set on a [`Future`](crate::Future) with `set_exception`.
 ///
 /// Cloneable and thread-safe so one failure can be handed to every awaiter.
+///
+/// ```
+/// let e = asyncio::Exception::new(std::io::Error::other("disk full"));
+/// assert_eq!(e.to_string(), "disk full");
+/// assert!(e.downcast_ref::<std::io::Error>().is_some());
+/// ```
 #[derive(Clone)]
 pub struct Exception(Arc<dyn std::error::Error + Send + Sync>);
 
@@ -185,6 +235,14 @@ impl fmt::Display for Exception {
 }
 
 /// The event loop was used wrongly (Python raises `RuntimeError` for these).
+///
+/// ```
+/// assert_eq!(asyncio::get_running_loop().unwrap_err(), asyncio::RuntimeError::NoRunningLoop);
+/// asyncio::run(async {
+///     let lp = asyncio::get_running_loop().unwrap();
+///     assert_eq!(lp.close(), Err(asyncio::RuntimeError::CloseWhileRunning));
+/// });
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RuntimeError {
@@ -291,6 +349,15 @@ impl std::error::Error for RuntimeError {}
 ///
 /// Python raises one of several exceptions from `await`/`result()`; here they
 /// are the variants of one enum so `?` and `match` both work.
+///
+/// ```
+/// asyncio::run(async {
+///     let task = asyncio::create_task(async { panic!("boom") });
+///     let error: asyncio::Error = task.await.unwrap_err();
+///     assert!(error.is_panic() && !error.is_cancelled());
+///     assert_eq!(error.to_string(), "panicked: boom");
+/// });
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum Error {

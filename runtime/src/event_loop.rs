@@ -110,6 +110,13 @@ impl EventLoopBuilder {
 impl EventLoop {
     /// A new loop with default options (Python's `new_event_loop()`).
     ///
+    /// ```
+    /// let lp = asyncio::EventLoop::new()?;
+    /// assert_eq!(lp.run_until_complete(async { 1 + 1 }).unwrap(), 2);
+    /// lp.close().unwrap();
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// As [`EventLoopBuilder::build`].
     pub fn new() -> io::Result<Self> {
@@ -117,6 +124,16 @@ impl EventLoop {
     }
 
     /// A builder for a loop with options.
+    ///
+    /// ```
+    /// let lp = asyncio::EventLoop::builder().virtual_time(true).build().unwrap();
+    /// let now = lp.run_until_complete(async {
+    ///     asyncio::sleep(3600).await; // instant on the virtual clock
+    ///     asyncio::get_running_loop().unwrap().time()
+    /// });
+    /// assert_eq!(now.unwrap(), 3600.0);
+    /// lp.close().unwrap();
+    /// ```
     pub fn builder() -> EventLoopBuilder {
         EventLoopBuilder::default()
     }
@@ -127,6 +144,20 @@ impl EventLoop {
     /// running or closed, another loop runs on this thread,
     /// `stop()` was called first (the loop stays usable and the task stays
     /// scheduled), or the task panicked or was cancelled.
+    ///
+    /// ```
+    /// let lp = asyncio::EventLoop::new().unwrap();
+    /// let out = lp.run_until_complete(async {
+    ///     asyncio::sleep(0.01).await;
+    ///     "done"
+    /// });
+    /// assert_eq!(out.unwrap(), "done");
+    /// // `stop()` before the future finishes: an error, the task stays scheduled.
+    /// let stopper = lp.clone();
+    /// lp.call_soon(move || stopper.stop());
+    /// assert!(lp.run_until_complete(asyncio::sleep(1)).is_err());
+    /// lp.close().unwrap();
+    /// ```
     ///
     /// # Errors
     /// `Runtime(AlreadyRunning)`, `Runtime(Closed)` or
@@ -157,6 +188,15 @@ impl EventLoop {
 
     /// Runs the loop until [`stop`](Self::stop) is called.
     ///
+    /// ```
+    /// let lp = asyncio::EventLoop::new().unwrap();
+    /// let stopper = lp.clone();
+    /// lp.call_later(0.01, move || stopper.stop());
+    /// lp.run_forever().unwrap(); // returns once stopped
+    /// assert!(!lp.is_running());
+    /// lp.close().unwrap();
+    /// ```
+    ///
     /// # Errors
     /// `AlreadyRunning`, `Closed` or `AnotherLoopRunning` when the loop cannot
     /// run here; `Os` if the OS poller failed (the loop stops).
@@ -166,12 +206,33 @@ impl EventLoop {
 
     /// Stops the loop after the callbacks that are ready now have run;
     /// callbacks scheduled meanwhile run on the next `run_*`.
+    ///
+    /// ```
+    /// use std::{cell::RefCell, rc::Rc};
+    /// let lp = asyncio::EventLoop::new().unwrap();
+    /// let log = Rc::new(RefCell::new(Vec::new()));
+    /// let (stopper, l1, l2) = (lp.clone(), log.clone(), log.clone());
+    /// lp.call_soon(move || stopper.stop());
+    /// lp.call_soon(move || l1.borrow_mut().push("ready with the stop: runs"));
+    /// lp.call_later(1, move || l2.borrow_mut().push("later: waits"));
+    /// lp.run_forever().unwrap();
+    /// assert_eq!(*log.borrow(), ["ready with the stop: runs"]);
+    /// lp.close().unwrap();
+    /// ```
     pub fn stop(&self) {
         self.core.stop();
     }
 
     /// Closes the loop: queued callbacks are dropped and pending tasks are
     /// destroyed (each is reported). Idempotent; an error if running.
+    ///
+    /// ```
+    /// let lp = asyncio::EventLoop::new().unwrap();
+    /// lp.close().unwrap();
+    /// lp.close().unwrap(); // idempotent
+    /// assert!(lp.is_closed());
+    /// assert!(lp.run_until_complete(async {}).is_err());
+    /// ```
     ///
     /// # Errors
     /// `CloseWhileRunning` when called on a running loop.
@@ -180,22 +241,61 @@ impl EventLoop {
     }
 
     /// Whether the loop is running.
+    ///
+    /// ```
+    /// let lp = asyncio::EventLoop::new().unwrap();
+    /// assert!(!lp.is_running());
+    /// let inside = lp.run_until_complete(async { asyncio::get_running_loop().unwrap().is_running() });
+    /// assert!(inside.unwrap());
+    /// lp.close().unwrap();
+    /// ```
     pub fn is_running(&self) -> bool {
         self.core.is_running()
     }
 
     /// Whether the loop was closed.
+    ///
+    /// ```
+    /// let lp = asyncio::EventLoop::new().unwrap();
+    /// assert!(!lp.is_closed());
+    /// lp.close().unwrap();
+    /// assert!(lp.is_closed());
+    /// ```
     pub fn is_closed(&self) -> bool {
         self.core.is_closed()
     }
 
     /// The loop's clock in seconds (monotonic; starts at 0 when the loop is made).
+    ///
+    /// ```
+    /// let lp = asyncio::EventLoop::builder().virtual_time(true).build().unwrap();
+    /// assert_eq!(lp.time(), 0.0);
+    /// lp.run_until_complete(asyncio::sleep(1.5)).unwrap();
+    /// assert_eq!(lp.time(), 1.5);
+    /// lp.close().unwrap();
+    /// ```
     pub fn time(&self) -> f64 {
         nanos_to_secs(self.core.clock.now())
     }
 
     /// Schedules `callback` to run on the next iteration, after those
     /// already scheduled (FIFO).
+    ///
+    /// ```
+    /// use std::{cell::RefCell, rc::Rc};
+    /// let lp = asyncio::EventLoop::new().unwrap();
+    /// let log = Rc::new(RefCell::new(Vec::new()));
+    /// for i in 0..3 {
+    ///     let log = log.clone();
+    ///     lp.call_soon(move || log.borrow_mut().push(i));
+    /// }
+    /// let l = log.clone();
+    /// let handle = lp.call_soon(move || l.borrow_mut().push(99));
+    /// handle.cancel();
+    /// lp.run_until_complete(asyncio::sleep(0)).unwrap();
+    /// assert_eq!(*log.borrow(), [0, 1, 2]); // FIFO; the cancelled one never ran
+    /// lp.close().unwrap();
+    /// ```
     ///
     /// # Panics
     /// If the loop is closed.
@@ -206,6 +306,19 @@ impl EventLoop {
     }
 
     /// Schedules `callback` after `delay` (seconds or a `Duration`).
+    ///
+    /// ```
+    /// use std::{cell::RefCell, rc::Rc};
+    /// let lp = asyncio::EventLoop::builder().virtual_time(true).build().unwrap();
+    /// let log = Rc::new(RefCell::new(Vec::new()));
+    /// let (l1, l2) = (log.clone(), log.clone());
+    /// lp.call_later(2, move || l1.borrow_mut().push("2 s"));
+    /// let handle = lp.call_later(1.0, move || l2.borrow_mut().push("1 s"));
+    /// assert_eq!(handle.when(), 1.0);
+    /// lp.run_until_complete(asyncio::sleep(3)).unwrap();
+    /// assert_eq!(*log.borrow(), ["1 s", "2 s"]);
+    /// lp.close().unwrap();
+    /// ```
     ///
     /// # Panics
     /// If the loop is closed.
@@ -221,6 +334,18 @@ impl EventLoop {
 
     /// Schedules `callback` at loop time `when` (see [`time`](Self::time)).
     /// Equal deadlines run in the order they were scheduled.
+    ///
+    /// ```
+    /// use std::{cell::Cell, rc::Rc};
+    /// let lp = asyncio::EventLoop::builder().virtual_time(true).build().unwrap();
+    /// let at = Rc::new(Cell::new(0.0));
+    /// let (a, clock) = (at.clone(), lp.clone());
+    /// let handle = lp.call_at(lp.time() + 5.0, move || a.set(clock.time()));
+    /// assert_eq!(handle.when(), 5.0);
+    /// lp.run_until_complete(asyncio::sleep(10)).unwrap();
+    /// assert_eq!(at.get(), 5.0);
+    /// lp.close().unwrap();
+    /// ```
     ///
     /// # Panics
     /// If the loop is closed or `when` is NaN.
@@ -242,6 +367,13 @@ impl EventLoop {
     }
 
     /// Schedules `future` as a task on this loop (it starts when the loop runs).
+    ///
+    /// ```
+    /// let lp = asyncio::EventLoop::new().unwrap();
+    /// let task = lp.create_task(async { 6 * 7 });
+    /// assert_eq!(lp.run_until_complete(task).unwrap().unwrap(), 42);
+    /// lp.close().unwrap();
+    /// ```
     #[track_caller]
     pub fn create_task<F>(&self, future: F) -> Task<F::Output>
     where
@@ -252,6 +384,14 @@ impl EventLoop {
     }
 
     /// [`create_task`](Self::create_task) with a name.
+    ///
+    /// ```
+    /// let lp = asyncio::EventLoop::new().unwrap();
+    /// let task = lp.create_task_named(async {}, "fetcher");
+    /// assert_eq!(task.get_name(), "fetcher");
+    /// lp.run_until_complete(task).unwrap().unwrap();
+    /// lp.close().unwrap();
+    /// ```
     #[track_caller]
     pub fn create_task_named<F>(&self, future: F, name: impl Into<String>) -> Task<F::Output>
     where
@@ -262,11 +402,29 @@ impl EventLoop {
     }
 
     /// A new pending [`Future`](crate::Future) bound to this loop.
+    ///
+    /// ```
+    /// let lp = asyncio::EventLoop::new().unwrap();
+    /// let fut = lp.create_future::<u8>();
+    /// let setter = fut.clone();
+    /// lp.call_soon(move || setter.set_result(5).unwrap());
+    /// assert_eq!(lp.run_until_complete(fut).unwrap().unwrap(), 5);
+    /// lp.close().unwrap();
+    /// ```
     pub fn create_future<T: 'static>(&self) -> AsyncFuture<T> {
         AsyncFuture::on(&self.core)
     }
 
     /// Every unfinished task of this loop.
+    ///
+    /// ```
+    /// let lp = asyncio::EventLoop::new().unwrap();
+    /// let task = lp.create_task_named(asyncio::sleep(0.01), "sleeper");
+    /// assert_eq!(lp.all_tasks()[0].get_name(), "sleeper");
+    /// lp.run_until_complete(task).unwrap().unwrap();
+    /// assert!(lp.all_tasks().is_empty());
+    /// lp.close().unwrap();
+    /// ```
     pub fn all_tasks(&self) -> Vec<TaskRef> {
         self.core
             .all_tasks()
@@ -276,16 +434,38 @@ impl EventLoop {
     }
 
     /// Turns debug mode on or off (see the crate docs on debug mode).
+    ///
+    /// ```
+    /// let lp = asyncio::EventLoop::builder().debug(false).build().unwrap();
+    /// lp.set_debug(true);
+    /// assert!(lp.get_debug());
+    /// lp.close().unwrap();
+    /// ```
     pub fn set_debug(&self, on: bool) {
         self.core.set_debug(on);
     }
 
     /// Whether debug mode is on.
+    ///
+    /// ```
+    /// let lp = asyncio::EventLoop::builder().debug(true).build().unwrap();
+    /// assert!(lp.get_debug());
+    /// lp.close().unwrap();
+    /// ```
     pub fn get_debug(&self) -> bool {
         self.core.debug()
     }
 
     /// Sets how long a callback or task step may run before debug mode warns.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let lp = asyncio::EventLoop::new().unwrap();
+    /// assert_eq!(lp.slow_callback_duration(), Duration::from_millis(100));
+    /// lp.set_slow_callback_duration(Duration::from_millis(20));
+    /// assert_eq!(lp.slow_callback_duration(), Duration::from_millis(20));
+    /// lp.close().unwrap();
+    /// ```
     pub fn set_slow_callback_duration(&self, d: Duration) {
         self.core.set_slow_callback_duration(d);
     }
@@ -301,6 +481,15 @@ impl EventLoop {
     }
 
     /// A `Send + Sync` handle for other threads.
+    ///
+    /// ```
+    /// let lp = asyncio::EventLoop::new().unwrap();
+    /// let handle = lp.handle();
+    /// let worker = std::thread::spawn(move || handle.stop()); // from another thread
+    /// worker.join().unwrap();
+    /// lp.run_forever().unwrap(); // the stop request was waiting
+    /// lp.close().unwrap();
+    /// ```
     pub fn handle(&self) -> LoopHandle {
         LoopHandle {
             shared: self.core.shared.clone(),
@@ -380,6 +569,26 @@ impl LoopHandle {
     /// Schedules `callback` on the loop's thread (Python's
     /// `call_soon_threadsafe`). `Err(Closed)` once the loop is closed.
     ///
+    /// ```
+    /// use std::sync::mpsc;
+    /// let lp = asyncio::EventLoop::new().unwrap();
+    /// let handle = lp.handle();
+    /// let (tx, rx) = mpsc::channel();
+    /// std::thread::spawn(move || {
+    ///     let stopper = handle.clone();
+    ///     handle
+    ///         .call_soon_threadsafe(move || {
+    ///             tx.send(std::thread::current().id()).unwrap();
+    ///             stopper.stop();
+    ///         })
+    ///         .unwrap();
+    /// });
+    /// lp.run_forever().unwrap(); // woken by the other thread's callback
+    /// assert_eq!(rx.recv().unwrap(), std::thread::current().id()); // ran here
+    /// lp.close().unwrap();
+    /// assert!(lp.handle().call_soon_threadsafe(|| ()).is_err());
+    /// ```
+    ///
     /// # Errors
     /// `Closed` once the loop is closed (the callback is dropped).
     pub fn call_soon_threadsafe(
@@ -394,11 +603,28 @@ impl LoopHandle {
     }
 
     /// Stops the loop, as `EventLoop::stop` would from its own thread.
+    ///
+    /// ```
+    /// let lp = asyncio::EventLoop::new().unwrap();
+    /// let handle = lp.handle();
+    /// lp.call_later(0.01, move || {
+    ///     std::thread::spawn(move || handle.stop()).join().unwrap();
+    /// });
+    /// lp.run_forever().unwrap();
+    /// lp.close().unwrap();
+    /// ```
     pub fn stop(&self) {
         self.shared.push(Remote::Stop);
     }
 
     /// Whether the loop was closed.
+    ///
+    /// ```
+    /// let lp = asyncio::EventLoop::new().unwrap();
+    /// let handle = lp.handle();
+    /// lp.close().unwrap();
+    /// assert!(std::thread::spawn(move || handle.is_closed()).join().unwrap());
+    /// ```
     pub fn is_closed(&self) -> bool {
         self.shared.is_closed()
     }
@@ -412,6 +638,14 @@ impl fmt::Debug for LoopHandle {
 
 /// The loop running on this thread (Python's `asyncio.get_running_loop()`).
 ///
+/// ```
+/// assert!(asyncio::get_running_loop().is_err()); // no loop runs here
+/// asyncio::run(async {
+///     let lp = asyncio::get_running_loop().unwrap();
+///     assert!(lp.is_running());
+/// });
+/// ```
+///
 /// # Errors
 /// `NoRunningLoop` outside a running loop.
 pub fn get_running_loop() -> Result<EventLoop, RuntimeError> {
@@ -422,6 +656,20 @@ pub fn get_running_loop() -> Result<EventLoop, RuntimeError> {
 
 /// The running loop, else this thread's current loop, created on first use
 /// (Python's `asyncio.get_event_loop()`).
+///
+/// ```
+/// use std::{cell::Cell, rc::Rc};
+/// let lp = asyncio::new_event_loop().unwrap();
+/// asyncio::set_event_loop(Some(lp.clone()));
+/// let ran = Rc::new(Cell::new(false));
+/// let r = ran.clone();
+/// // Scheduled through the thread's current loop: it runs when `lp` runs.
+/// asyncio::get_event_loop().unwrap().call_soon(move || r.set(true));
+/// lp.run_until_complete(asyncio::sleep(0)).unwrap();
+/// assert!(ran.get());
+/// asyncio::set_event_loop(None);
+/// lp.close().unwrap();
+/// ```
 ///
 /// # Errors
 /// As [`EventLoopBuilder::build`], when a loop has to be created.
@@ -435,11 +683,26 @@ pub fn get_event_loop() -> io::Result<EventLoop> {
 
 /// Sets (or clears) this thread's current loop, which `get_event_loop()`
 /// returns when no loop is running.
+///
+/// ```
+/// let lp = asyncio::new_event_loop().unwrap();
+/// asyncio::set_event_loop(Some(lp.clone()));
+/// assert!(!asyncio::get_event_loop().unwrap().is_closed());
+/// lp.close().unwrap();
+/// assert!(asyncio::get_event_loop().unwrap().is_closed()); // still the one set
+/// asyncio::set_event_loop(None);
+/// ```
 pub fn set_event_loop(event_loop: Option<EventLoop>) {
     drop(context::set_default_core(event_loop.map(|l| l.core)));
 }
 
 /// A new loop (Python's `asyncio.new_event_loop()`); same as `EventLoop::new()`.
+///
+/// ```
+/// let lp = asyncio::new_event_loop().unwrap();
+/// assert_eq!(lp.run_until_complete(async { "ran" }).unwrap(), "ran");
+/// lp.close().unwrap();
+/// ```
 ///
 /// # Errors
 /// As [`EventLoopBuilder::build`].

@@ -52,6 +52,18 @@ impl<T: 'static> Future<T> {
     /// Done callbacks are scheduled on the loop running when the future
     /// completes, else on the loop it is bound to; with neither, they run
     /// at once rather than being lost.
+    ///
+    /// ```
+    /// asyncio::run(async {
+    ///     let fut = asyncio::Future::new();
+    ///     let setter = fut.clone();
+    ///     asyncio::create_task(async move {
+    ///         asyncio::sleep(0.01).await;
+    ///         setter.set_result("ready").unwrap();
+    ///     });
+    ///     assert_eq!(fut.await.unwrap(), "ready");
+    /// });
+    /// ```
     pub fn new() -> Self {
         Self::with_loop(context::running_core_weak())
     }
@@ -74,6 +86,13 @@ impl<T: 'static> Future<T> {
 
     /// Marks the future done with `value`; `Err(InvalidState)` if it is done.
     ///
+    /// ```
+    /// let fut = asyncio::Future::new();
+    /// fut.set_result(1).unwrap();
+    /// assert!(fut.set_result(2).is_err()); // only once
+    /// assert_eq!(fut.result().unwrap(), 1);
+    /// ```
+    ///
     /// # Errors
     /// `InvalidStateError` if the future is already done.
     pub fn set_result(&self, value: T) -> Result<(), InvalidStateError> {
@@ -82,6 +101,13 @@ impl<T: 'static> Future<T> {
 
     /// Marks the future failed with `error`; awaiters get `Err(Error::Exception)`.
     ///
+    /// ```
+    /// let fut = asyncio::Future::<u8>::new();
+    /// fut.set_exception(std::io::Error::other("disk full")).unwrap();
+    /// let error = asyncio::run(async move { fut.await.unwrap_err() });
+    /// assert_eq!(error.to_string(), "disk full");
+    /// ```
+    ///
     /// # Errors
     /// `InvalidStateError` if the future is already done.
     pub fn set_exception(&self, error: impl Into<Exception>) -> Result<(), InvalidStateError> {
@@ -89,18 +115,43 @@ impl<T: 'static> Future<T> {
     }
 
     /// Cancels the future; false if it was already done.
+    ///
+    /// ```
+    /// asyncio::run(async {
+    ///     let fut = asyncio::Future::<u8>::new();
+    ///     assert!(fut.cancel());
+    ///     assert!(!fut.cancel()); // already done
+    ///     assert!(fut.await.unwrap_err().is_cancelled());
+    /// });
+    /// ```
     pub fn cancel(&self) -> bool {
         self.complete(Err(Error::Cancelled(CancelledError::new(None))))
             .is_ok()
     }
 
     /// Cancels with a message carried by the `CancelledError`.
+    ///
+    /// ```
+    /// let fut = asyncio::Future::<u8>::new();
+    /// fut.cancel_with("not needed");
+    /// match fut.result() {
+    ///     Err(asyncio::Error::Cancelled(e)) => assert_eq!(e.message(), Some("not needed")),
+    ///     other => panic!("unexpected: {other:?}"),
+    /// }
+    /// ```
     pub fn cancel_with(&self, message: impl Into<String>) -> bool {
         let error = CancelledError::new(Some(message.into()));
         self.complete(Err(Error::Cancelled(error))).is_ok()
     }
 
     /// Whether the future was cancelled.
+    ///
+    /// ```
+    /// let fut = asyncio::Future::<u8>::new();
+    /// assert!(!fut.cancelled());
+    /// fut.cancel();
+    /// assert!(fut.cancelled() && fut.done());
+    /// ```
     pub fn cancelled(&self) -> bool {
         matches!(
             &*self.state.outcome.borrow(),
@@ -109,11 +160,26 @@ impl<T: 'static> Future<T> {
     }
 
     /// Whether a result, an exception or a cancellation was set.
+    ///
+    /// ```
+    /// let fut = asyncio::Future::new();
+    /// assert!(!fut.done());
+    /// fut.set_result(()).unwrap();
+    /// assert!(fut.done());
+    /// ```
     pub fn done(&self) -> bool {
         matches!(&*self.state.outcome.borrow(), Outcome::Done(_))
     }
 
     /// The result (cloned) or the error; `Err(InvalidState)` while pending.
+    ///
+    /// ```
+    /// let fut = asyncio::Future::new();
+    /// assert!(fut.result().is_err()); // pending: InvalidState
+    /// fut.set_result(String::from("value")).unwrap();
+    /// assert_eq!(fut.result().unwrap(), "value"); // as often as asked
+    /// assert_eq!(fut.result().unwrap(), "value");
+    /// ```
     ///
     /// # Errors
     /// `InvalidState` while pending; otherwise the error the future was
@@ -134,6 +200,15 @@ impl<T: 'static> Future<T> {
     /// Python's `exception()`: `Ok(None)` on success, `Ok(Some(e))` for an
     /// exception, `Err(Cancelled)` if cancelled, `Err(InvalidState)` if pending.
     ///
+    /// ```
+    /// let ok = asyncio::Future::new();
+    /// ok.set_result(1).unwrap();
+    /// assert!(ok.exception().unwrap().is_none());
+    /// let failed = asyncio::Future::<u8>::new();
+    /// failed.set_exception(std::io::Error::other("no")).unwrap();
+    /// assert!(failed.exception().unwrap().is_some());
+    /// ```
+    ///
     /// # Errors
     /// `Cancelled` if the future was cancelled, `InvalidState` while it is
     /// pending.
@@ -150,6 +225,19 @@ impl<T: 'static> Future<T> {
     }
 
     /// Schedules `callback` once the future is done (at once if it is).
+    ///
+    /// ```
+    /// use std::{cell::Cell, rc::Rc};
+    /// asyncio::run(async {
+    ///     let fut = asyncio::Future::new();
+    ///     let seen = Rc::new(Cell::new(0));
+    ///     let s = seen.clone();
+    ///     fut.add_done_callback(move |f| s.set(f.result().unwrap()));
+    ///     fut.set_result(7).unwrap();
+    ///     asyncio::sleep(0).await; // callbacks run on the loop, soon after
+    ///     assert_eq!(seen.get(), 7);
+    /// });
+    /// ```
     pub fn add_done_callback(&self, callback: impl FnOnce(&Future<T>) + 'static) -> CallbackId {
         if self.done() {
             let id = self.state.waiters.borrow_mut().fresh_id();
@@ -163,6 +251,16 @@ impl<T: 'static> Future<T> {
     }
 
     /// Removes a done callback; returns how many were removed (0 or 1).
+    ///
+    /// ```
+    /// asyncio::run(async {
+    ///     let fut = asyncio::Future::new();
+    ///     let id = fut.add_done_callback(|_| unreachable!("removed"));
+    ///     assert_eq!(fut.remove_done_callback(id), 1);
+    ///     fut.set_result(()).unwrap();
+    ///     asyncio::sleep(0).await;
+    /// });
+    /// ```
     pub fn remove_done_callback(&self, id: CallbackId) -> usize {
         self.state.waiters.borrow_mut().remove_callback(id)
     }

@@ -182,6 +182,20 @@ where
 impl<T: 'static> Gather<T> {
     /// Python's `return_exceptions=True`: wait for every child and return
     /// each outcome, failures included.
+    ///
+    /// ```
+    /// asyncio::Runner::new().virtual_time(true).run(async {
+    ///     let job = |delay: u32| async move {
+    ///         asyncio::sleep(delay).await;
+    ///         delay
+    ///     };
+    ///     let all = asyncio::gather([job(1), job(3600)]);
+    ///     all.tasks()[1].cancel();
+    ///     let outcomes = all.return_exceptions().await;
+    ///     assert_eq!(*outcomes[0].as_ref().unwrap(), 1);
+    ///     assert!(outcomes[1].as_ref().unwrap_err().is_cancelled());
+    /// });
+    /// ```
     pub fn return_exceptions(self) -> GatherAll<T> {
         GatherAll {
             tasks: self.tasks.clone(),
@@ -190,6 +204,16 @@ impl<T: 'static> Gather<T> {
     }
 
     /// The children's tasks, in argument order.
+    ///
+    /// ```
+    /// asyncio::run(async {
+    ///     let double = |n: u32| async move { n * 2 };
+    ///     let all = asyncio::gather([double(1), double(2)]);
+    ///     assert_eq!(all.tasks().len(), 2);
+    ///     assert!(all.tasks()[0].get_name().starts_with("Task-"));
+    ///     assert_eq!(all.await.unwrap(), [2, 4]);
+    /// });
+    /// ```
     pub fn tasks(&self) -> &[Task<T>] {
         &self.tasks
     }
@@ -286,6 +310,13 @@ task_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10);
 task_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11);
 
 /// The future of [`gather!`](crate::gather!): a tuple of outputs.
+///
+/// ```
+/// asyncio::run(async {
+///     let (n, s) = asyncio::gather!(async { 1 }, async { "one" }).await.unwrap();
+///     assert_eq!((n, s), (1, "one"));
+/// });
+/// ```
 #[must_use = "futures do nothing unless awaited"]
 pub struct GatherTuple<T: TaskTuple> {
     tasks: T,
@@ -294,6 +325,15 @@ pub struct GatherTuple<T: TaskTuple> {
 }
 
 impl<T: TaskTuple> GatherTuple<T> {
+    ///
+    /// ```
+    /// asyncio::run(async {
+    ///     let a = asyncio::create_task(async { 'a' });
+    ///     let b = asyncio::create_task(async { 2.5 });
+    ///     let (c, f) = asyncio::GatherTuple::new((a, b)).await.unwrap();
+    ///     assert_eq!((c, f), ('a', 2.5));
+    /// });
+    /// ```
     #[doc(hidden)]
     pub fn new(tasks: T) -> Self {
         GatherTuple {
@@ -304,6 +344,16 @@ impl<T: TaskTuple> GatherTuple<T> {
     }
 
     /// Python's `return_exceptions=True`: a tuple of every outcome.
+    ///
+    /// ```
+    /// asyncio::run(async {
+    ///     let (a, b) = asyncio::gather!(async { 1 }, async { panic!("boom") })
+    ///         .return_exceptions()
+    ///         .await;
+    ///     assert_eq!(a.unwrap(), 1);
+    ///     assert!(b.unwrap_err().is_panic());
+    /// });
+    /// ```
     pub fn return_exceptions(mut self) -> GatherTupleAll<T> {
         self.all = true;
         GatherTupleAll(self)

@@ -35,17 +35,37 @@ pub struct Runner {
 
 impl Runner {
     /// Default options: debug mode from `ASYNCIO_DEBUG`, the real clock.
+    ///
+    /// ```
+    /// let out = asyncio::Runner::new().run(async { "ran" });
+    /// assert_eq!(out, "ran");
+    /// ```
     pub fn new() -> Self {
         Runner::default()
     }
 
     /// Turns debug mode on or off.
+    ///
+    /// ```
+    /// let debug = asyncio::Runner::new()
+    ///     .debug(true)
+    ///     .run(async { asyncio::get_running_loop().unwrap().get_debug() });
+    /// assert!(debug);
+    /// ```
     pub fn debug(mut self, on: bool) -> Self {
         self.debug = Some(on);
         self
     }
 
     /// Runs on a virtual clock (see [`EventLoopBuilder::virtual_time`](crate::EventLoopBuilder::virtual_time)).
+    ///
+    /// ```
+    /// let now = asyncio::Runner::new().virtual_time(true).run(async {
+    ///     asyncio::sleep(86_400).await; // a day, at once
+    ///     asyncio::get_running_loop().unwrap().time()
+    /// });
+    /// assert_eq!(now, 86_400.0);
+    /// ```
     pub fn virtual_time(mut self, on: bool) -> Self {
         self.virtual_time = on;
         self
@@ -53,6 +73,13 @@ impl Runner {
 
     /// Caps the loop's blocking thread pool (see
     /// [`EventLoopBuilder::max_blocking_threads`](crate::EventLoopBuilder::max_blocking_threads)).
+    ///
+    /// ```
+    /// let max = asyncio::Runner::new()
+    ///     .max_blocking_threads(2)
+    ///     .run(async { asyncio::get_running_loop().unwrap().blocking_pool_stats().max_threads });
+    /// assert_eq!(max, 2);
+    /// ```
     pub fn max_blocking_threads(mut self, n: usize) -> Self {
         self.max_blocking_threads = Some(n);
         self
@@ -60,6 +87,15 @@ impl Runner {
 
     /// How long `run` waits at the end for blocking-pool jobs that are
     /// still running (default 300 s, as CPython); see [`Runner::run`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// asyncio::Runner::new()
+    ///     .executor_shutdown_timeout(Duration::from_secs(5))
+    ///     .run(async {
+    ///         asyncio::to_thread(|| ()).await.unwrap();
+    ///     });
+    /// ```
     pub fn executor_shutdown_timeout(mut self, d: Duration) -> Self {
         self.executor_shutdown_timeout = Some(d);
         self
@@ -76,6 +112,14 @@ impl Runner {
     /// [`executor_shutdown_timeout`](Self::executor_shutdown_timeout) says
     /// otherwise); past it a warning is reported and the loop closes anyway:
     /// the late jobs finish on their own threads, their results dropped.
+    ///
+    /// ```
+    /// let out = asyncio::Runner::new().run(async {
+    ///     let task = asyncio::create_task(async { 21 * 2 });
+    ///     task.await.unwrap()
+    /// });
+    /// assert_eq!(out, 42);
+    /// ```
     ///
     /// # Panics
     /// If called while a loop runs on this thread; if the loop cannot be

@@ -80,6 +80,15 @@ pub struct Timeout {
 
 /// A timeout `delay` from now on the running loop (Python's `asyncio.timeout`).
 ///
+/// ```
+/// asyncio::Runner::new().virtual_time(true).run(async {
+///     let scope = asyncio::timeout(2);
+///     let out = scope.run(asyncio::sleep(10)).await;
+///     assert_eq!(out, Err(asyncio::TimeoutError));
+///     assert!(scope.expired());
+/// });
+/// ```
+///
 /// # Panics
 /// If no event loop is running on this thread.
 pub fn timeout(delay: impl Into<Delay>) -> Timeout {
@@ -90,6 +99,16 @@ pub fn timeout(delay: impl Into<Delay>) -> Timeout {
 
 /// A timeout at loop time `when`; `f64::INFINITY` never expires (Python's
 /// `asyncio.timeout_at`).
+///
+/// ```
+/// asyncio::Runner::new().virtual_time(true).run(async {
+///     let lp = asyncio::get_running_loop().unwrap();
+///     let scope = asyncio::timeout_at(lp.time() + 1.0);
+///     assert_eq!(scope.when(), Some(1.0));
+///     assert!(scope.run(asyncio::sleep(5)).await.is_err());
+///     assert_eq!(lp.time(), 1.0);
+/// });
+/// ```
 ///
 /// # Panics
 /// If no event loop is running on this thread, or `when` is NaN.
@@ -153,6 +172,14 @@ impl Timeout {
     /// Runs `fut` under this deadline: `Ok(output)`, or `Err(TimeoutError)`
     /// if the deadline passed first.
     ///
+    /// ```
+    /// asyncio::Runner::new().virtual_time(true).run(async {
+    ///     let scope = asyncio::timeout(5);
+    ///     let out = scope.run(async { asyncio::sleep(1).await; "in time" }).await;
+    ///     assert_eq!(out, Ok("in time"));
+    /// });
+    /// ```
+    ///
     /// # Panics
     /// When awaited outside a task, or if the timeout was already used.
     #[track_caller]
@@ -166,6 +193,13 @@ impl Timeout {
     }
 
     /// The deadline in loop time, `None` for never.
+    ///
+    /// ```
+    /// asyncio::Runner::new().virtual_time(true).run(async {
+    ///     assert_eq!(asyncio::timeout(2).when(), Some(2.0));
+    ///     assert_eq!(asyncio::timeout_at(f64::INFINITY).when(), None);
+    /// });
+    /// ```
     pub fn when(&self) -> Option<f64> {
         match self.state.deadline.get() {
             u64::MAX => None,
@@ -175,6 +209,23 @@ impl Timeout {
 
     /// Moves the deadline (`None`: never). An error once the timeout has
     /// expired or its scope has exited.
+    ///
+    /// ```
+    /// asyncio::Runner::new().virtual_time(true).run(async {
+    ///     let lp = asyncio::get_running_loop().unwrap();
+    ///     let scope = asyncio::timeout(1);
+    ///     let s = scope.clone();
+    ///     let out = scope
+    ///         .run(async move {
+    ///             s.reschedule(Some(lp.time() + 10.0)).unwrap(); // more time
+    ///             asyncio::sleep(5).await;
+    ///             "finished"
+    ///         })
+    ///         .await;
+    ///     assert_eq!(out, Ok("finished"));
+    ///     assert!(scope.reschedule(None).is_err()); // the scope is over
+    /// });
+    /// ```
     ///
     /// # Errors
     /// [`InvalidStateError`] once the timeout has expired or its scope has
@@ -193,6 +244,17 @@ impl Timeout {
     }
 
     /// Whether the deadline passed while the scope ran.
+    ///
+    /// ```
+    /// asyncio::Runner::new().virtual_time(true).run(async {
+    ///     let quick = asyncio::timeout(1);
+    ///     let _ = quick.run(asyncio::sleep(0.5)).await;
+    ///     assert!(!quick.expired());
+    ///     let slow = asyncio::timeout(1);
+    ///     let _ = slow.run(asyncio::sleep(2)).await;
+    ///     assert!(slow.expired());
+    /// });
+    /// ```
     pub fn expired(&self) -> bool {
         matches!(self.state.phase.get(), Phase::Expiring | Phase::Expired)
     }

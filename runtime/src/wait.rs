@@ -28,10 +28,41 @@ pub enum ReturnWhen {
 }
 
 /// Python's `asyncio.FIRST_COMPLETED`.
+///
+/// ```
+/// asyncio::Runner::new().virtual_time(true).run(async {
+///     let tasks = [asyncio::create_task(asyncio::sleep(1)), asyncio::create_task(asyncio::sleep(2))];
+///     let (done, _) = asyncio::wait(tasks).return_when(asyncio::FIRST_COMPLETED).await;
+///     assert_eq!(done.len(), 1);
+/// });
+/// ```
 pub const FIRST_COMPLETED: ReturnWhen = ReturnWhen::FirstCompleted;
 /// Python's `asyncio.FIRST_EXCEPTION`.
+///
+/// ```
+/// asyncio::Runner::new().virtual_time(true).run(async {
+///     let failing = asyncio::create_task(async {
+///         asyncio::sleep(1).await;
+///         panic!("boom")
+///     });
+///     let slow = asyncio::create_task(asyncio::sleep(10));
+///     let (done, pending) = asyncio::wait([failing, slow])
+///         .return_when(asyncio::FIRST_EXCEPTION)
+///         .await;
+///     assert_eq!((done.len(), pending.len()), (1, 1));
+///     assert!(done[0].exception().unwrap().is_some());
+/// });
+/// ```
 pub const FIRST_EXCEPTION: ReturnWhen = ReturnWhen::FirstException;
 /// Python's `asyncio.ALL_COMPLETED`.
+///
+/// ```
+/// asyncio::Runner::new().virtual_time(true).run(async {
+///     let tasks = [asyncio::create_task(asyncio::sleep(1)), asyncio::create_task(asyncio::sleep(2))];
+///     let (done, pending) = asyncio::wait(tasks).return_when(asyncio::ALL_COMPLETED).await;
+///     assert_eq!((done.len(), pending.len()), (2, 0));
+/// });
+/// ```
 pub const ALL_COMPLETED: ReturnWhen = ReturnWhen::AllCompleted;
 
 mod sealed {
@@ -168,12 +199,32 @@ where
 impl<W: Waitable> Wait<W> {
     /// Returns after at most `delay` (counted from the first poll), with the
     /// unfinished ones in `pending`.
+    ///
+    /// ```
+    /// asyncio::Runner::new().virtual_time(true).run(async {
+    ///     let slow = asyncio::create_task(asyncio::sleep(10));
+    ///     let (done, pending) = asyncio::wait([slow]).timeout(1).await;
+    ///     assert!(done.is_empty() && pending.len() == 1); // nothing was cancelled
+    ///     assert!(!pending[0].cancelled());
+    /// });
+    /// ```
     pub fn timeout(mut self, delay: impl Into<Delay>) -> Self {
         self.timeout = Some(sleep(delay));
         self
     }
 
     /// When to return; [`ALL_COMPLETED`] by default.
+    ///
+    /// ```
+    /// asyncio::Runner::new().virtual_time(true).run(async {
+    ///     let fast = asyncio::create_task(asyncio::sleep(1));
+    ///     let slow = asyncio::create_task(asyncio::sleep(10));
+    ///     let (done, pending) = asyncio::wait([fast, slow])
+    ///         .return_when(asyncio::FIRST_COMPLETED)
+    ///         .await;
+    ///     assert_eq!((done.len(), pending.len()), (1, 1));
+    /// });
+    /// ```
     pub fn return_when(mut self, when: ReturnWhen) -> Self {
         self.return_when = when;
         self

@@ -4,6 +4,7 @@
 use crate::common::*;
 
 use std::cell::{Cell, RefCell};
+use std::future::IntoFuture;
 use std::rc::Rc;
 
 use asyncio::{
@@ -531,4 +532,21 @@ fn remove_done_callback_ignores_ids_of_other_tasks() {
         yields(2).await;
     });
     assert_eq!(*log.borrow(), ["a callback", "b callback"]);
+}
+
+#[test]
+fn awaiting_a_task_by_reference_leaves_its_result_for_everyone() {
+    run_virtual(async {
+        let task = create_task(async {
+            asyncio::sleep(1).await;
+            String::from("done")
+        });
+        let (a, b) = futures::join!((&task).into_future(), (&task).into_future());
+        assert_eq!((a.unwrap(), b.unwrap()), ("done".into(), "done".into()));
+        // As Python's task.result(): as often as asked.
+        assert_eq!(task.result().unwrap(), "done");
+        assert_eq!(task.result().unwrap(), "done");
+        // Awaiting the handle itself moves the output out.
+        assert_eq!(task.await.unwrap(), "done");
+    });
 }

@@ -88,7 +88,7 @@ fn a_caught_cancellation_of_an_acquire_keeps_the_permit_count() {
         sleep(0).await;
         waiting.cancel(); // cancelled while waiting, nothing handed over yet
         sleep(0).await;
-        sem.release(); // an extra permit: goes to `a`
+        sem.release().unwrap(); // an extra permit: goes to `a`
         a.cancel();
         a.await.unwrap();
         waiting.await.unwrap();
@@ -111,10 +111,10 @@ fn forget_and_release_mirror_pythons_bare_acquire_and_release() {
         });
         sleep(1).await;
         assert!(!waiter.done());
-        sem.release();
+        sem.release().unwrap();
         assert_eq!(waiter.await.unwrap(), "got it");
         assert_eq!(sem.value(), 1);
-        sem.release(); // an unbounded semaphore may grow
+        sem.release().unwrap(); // an unbounded semaphore may grow
         assert_eq!(sem.value(), 2);
         assert_eq!(format!("{sem:?}"), "<Semaphore value=2 waiters=0>");
     });
@@ -163,5 +163,20 @@ fn a_guard_dropped_after_a_manual_release_keeps_the_bound() {
         sem.release().unwrap();
         drop(permit);
         assert_eq!(sem.value(), 1);
+    });
+}
+
+#[test]
+fn releasing_a_semaphore_past_usize_max_is_an_error_not_a_wrap() {
+    let sem = Semaphore::new(usize::MAX);
+    let err = sem.release().unwrap_err();
+    assert!(err.reason().contains("usize::MAX"), "{err}");
+    assert_eq!(sem.value(), usize::MAX);
+    // A permit taken and given back by its guard keeps the count right.
+    run_virtual(async move {
+        let permit = sem.acquire().await;
+        assert_eq!(sem.value(), usize::MAX - 1);
+        drop(permit);
+        assert_eq!(sem.value(), usize::MAX);
     });
 }

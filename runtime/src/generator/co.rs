@@ -27,6 +27,18 @@ use super::slot::{Slot, YieldCell};
 /// consumer, and values come out in the order the `yield`s were reached.
 /// `Co` is not `Sync`, so a body holding `&Co` across an `.await` is not
 /// `Send`; use `async_gen!` for a `Send` generator.
+///
+/// ```
+/// use asyncio::generator::{Co, from_fn};
+/// asyncio::run(async {
+///     let agen = from_fn(async |co: &Co<u32>| {
+///         for i in 0..3 {
+///             co.yield_(i).await;
+///         }
+///     });
+///     assert_eq!(agen.collect::<Vec<_>>().await, [0, 1, 2]);
+/// });
+/// ```
 #[repr(transparent)]
 pub struct Co<Y, S = ()> {
     slot: Slot<Y, S>,
@@ -35,6 +47,17 @@ pub struct Co<Y, S = ()> {
 impl<Y, S> Co<Y, S> {
     /// Yields `value` to the consumer; resolves, once the generator is
     /// resumed, to the value it was resumed with.
+    ///
+    /// ```
+    /// use asyncio::generator::{Co, from_fn};
+    /// asyncio::run(async {
+    ///     let agen = from_fn(async |co: &Co<&str>| {
+    ///         co.yield_("first").await; // waits until the consumer takes it
+    ///         co.yield_("second").await;
+    ///     });
+    ///     assert_eq!(agen.collect::<Vec<_>>().await, ["first", "second"]);
+    /// });
+    /// ```
     pub fn yield_(&self, value: Y) -> Yield<'_, Y, S> {
         Yield {
             cell: YieldCell::new(&self.slot, value),

@@ -30,6 +30,18 @@ impl<Y, R, S: AnextValue, F: Future<Output = R> + ?Sized> AsyncGen<Y, R, S, F> {
     /// The return value stays readable with [`take_return`](Self::take_return)
     /// on a generator you keep; see [`try_collect`](Self::try_collect) for
     /// a generator that returns a `Result`.
+    ///
+    /// ```
+    /// asyncio::run(async {
+    ///     let words = asyncio::async_gen! {
+    ///         for w in ["a", "b", "a"] {
+    ///             yield w;
+    ///         }
+    ///     };
+    ///     let set: std::collections::BTreeSet<_> = words.collect().await;
+    ///     assert_eq!(set.into_iter().collect::<Vec<_>>(), ["a", "b"]);
+    /// });
+    /// ```
     pub async fn collect<C: Default + Extend<Y>>(mut self) -> C {
         let mut out = C::default();
         while let Some(item) = self.next().await {
@@ -39,6 +51,19 @@ impl<Y, R, S: AnextValue, F: Future<Output = R> + ?Sized> AsyncGen<Y, R, S, F> {
     }
 
     /// Keeps the items `predicate` accepts: the `if` of a comprehension.
+    ///
+    /// ```
+    /// asyncio::run(async {
+    ///     let numbers = asyncio::async_gen! {
+    ///         for i in 0..6u32 {
+    ///             yield i;
+    ///         }
+    ///     };
+    ///     // [x async for x in numbers if x % 2 == 0]
+    ///     let evens: Vec<u32> = numbers.filter(|x| x % 2 == 0).collect().await;
+    ///     assert_eq!(evens, [0, 2, 4]);
+    /// });
+    /// ```
     pub fn filter<P>(self, mut predicate: P) -> AsyncGen<Y, R, (), impl Future<Output = R>>
     where
         P: FnMut(&Y) -> bool,
@@ -47,6 +72,19 @@ impl<Y, R, S: AnextValue, F: Future<Output = R> + ?Sized> AsyncGen<Y, R, S, F> {
     }
 
     /// Transforms each item: the expression of a comprehension.
+    ///
+    /// ```
+    /// asyncio::run(async {
+    ///     let numbers = asyncio::async_gen! {
+    ///         for i in 1..=3u32 {
+    ///             yield i;
+    ///         }
+    ///     };
+    ///     // [x * x async for x in numbers]
+    ///     let squares: Vec<u32> = numbers.map(|x| x * x).collect().await;
+    ///     assert_eq!(squares, [1, 4, 9]);
+    /// });
+    /// ```
     pub fn map<T, M>(self, mut f: M) -> AsyncGen<T, R, (), impl Future<Output = R>>
     where
         M: FnMut(Y) -> T,
@@ -56,6 +94,25 @@ impl<Y, R, S: AnextValue, F: Future<Output = R> + ?Sized> AsyncGen<Y, R, S, F> {
 
     /// Transforms each item with an async function, awaiting each result
     /// in turn: `[await f(x) async for x in agen]`.
+    ///
+    /// ```
+    /// asyncio::run(async {
+    ///     let ids = asyncio::async_gen! {
+    ///         for id in [3u32, 1] {
+    ///             yield id;
+    ///         }
+    ///     };
+    ///     // [await fetch(id) async for id in ids]
+    ///     let fetched: Vec<String> = ids
+    ///         .then(|id| async move {
+    ///             asyncio::sleep(0).await;
+    ///             format!("record {id}")
+    ///         })
+    ///         .collect()
+    ///         .await;
+    ///     assert_eq!(fetched, ["record 3", "record 1"]);
+    /// });
+    /// ```
     pub fn then<T, Fut, M>(self, mut f: M) -> AsyncGen<T, R, (), impl Future<Output = R>>
     where
         M: FnMut(Y) -> Fut,
@@ -98,6 +155,23 @@ impl<Y, T, E, S: AnextValue, F: Future<Output = Result<T, E>> + ?Sized>
     /// failure and passes it on. An `Ok` return value stays readable with
     /// [`take_return`](Self::take_return).
     ///
+    /// ```
+    /// use asyncio::AsyncGen;
+    /// asyncio::async_gen! {
+    ///     async fn parse(input: Vec<&'static str>) -> AsyncGen<u32, Result<(), std::num::ParseIntError>> {
+    ///         for s in input {
+    ///             yield s.parse::<u32>()?;
+    ///         }
+    ///         Ok(())
+    ///     }
+    /// }
+    /// asyncio::run(async {
+    ///     let mut agen = parse(vec!["1", "x", "3"]);
+    ///     assert_eq!(agen.try_next().await, Ok(Some(1)));
+    ///     assert!(agen.try_next().await.is_err()); // "x"
+    /// });
+    /// ```
+    ///
     /// # Errors
     /// The error the body returned, once its items before it are taken.
     pub async fn try_next(&mut self) -> Result<Option<Y>, E> {
@@ -116,6 +190,22 @@ impl<Y, T, E, S: AnextValue, F: Future<Output = Result<T, E>> + ?Sized>
     }
 
     /// Collects the items, or returns the error the body failed with.
+    ///
+    /// ```
+    /// use asyncio::AsyncGen;
+    /// asyncio::async_gen! {
+    ///     async fn parse(input: Vec<&'static str>) -> AsyncGen<u32, Result<(), std::num::ParseIntError>> {
+    ///         for s in input {
+    ///             yield s.parse::<u32>()?;
+    ///         }
+    ///         Ok(())
+    ///     }
+    /// }
+    /// asyncio::run(async {
+    ///     assert_eq!(parse(vec!["1", "2"]).try_collect::<Vec<_>>().await, Ok(vec![1, 2]));
+    ///     assert!(parse(vec!["1", "x"]).try_collect::<Vec<_>>().await.is_err());
+    /// });
+    /// ```
     ///
     /// # Errors
     /// The error the body returned (its `?`), after the items before it were

@@ -141,6 +141,17 @@ impl<Y, R, F: Future<Output = R>, S> AsyncGen<Y, R, S, F> {
     }
 
     /// As [`boxed`](Self::boxed), keeping the body's `Send`.
+    ///
+    /// ```
+    /// let agen: asyncio::AsyncGen<u8, (), (), dyn std::future::Future<Output = ()> + Send> =
+    ///     asyncio::async_gen! { yield 1u8; }.boxed_send();
+    /// std::thread::spawn(move || {
+    ///     let all = asyncio::run(async move { agen.collect::<Vec<_>>().await });
+    ///     assert_eq!(all, [1]);
+    /// })
+    /// .join()
+    /// .unwrap();
+    /// ```
     pub fn boxed_send<'a>(self) -> AsyncGen<Y, R, S, dyn Future<Output = R> + Send + 'a>
     where
         F: Send + 'a,
@@ -162,6 +173,24 @@ impl<Y, R, F: ?Sized, S> AsyncGen<Y, R, S, F> {
 
     /// The body's return value, once it returned; `None` before that, after
     /// it was taken, or if the generator was closed first. Moves it out.
+    ///
+    /// ```
+    /// use asyncio::AsyncGen;
+    /// asyncio::async_gen! {
+    ///     async fn count(to: u32) -> AsyncGen<u32, &'static str> {
+    ///         for i in 0..to {
+    ///             yield i;
+    ///         }
+    ///         "counted"
+    ///     }
+    /// }
+    /// asyncio::run(async {
+    ///     let mut agen = count(2);
+    ///     while agen.next().await.is_some() {}
+    ///     assert_eq!(agen.take_return(), Some("counted"));
+    ///     assert_eq!(agen.take_return(), None); // moved out
+    /// });
+    /// ```
     pub fn take_return(&mut self) -> Option<R> {
         // SAFETY: `&mut self` is exclusive access.
         unsafe { Block::take_result(self.core) }
@@ -170,12 +199,30 @@ impl<Y, R, F: ?Sized, S> AsyncGen<Y, R, S, F> {
     /// Whether a step is in flight: the body was resumed and has not
     /// reached a `yield` yet (Python's `ag_running`). A protocol call that
     /// finds this is refused as "already running".
+    ///
+    /// ```
+    /// asyncio::run(async {
+    ///     let agen = asyncio::async_gen! { yield 1u8; };
+    ///     assert!(!agen.is_running());
+    ///     assert_eq!(agen.anext().await, Ok(1));
+    ///     assert!(!agen.is_running()); // suspended at its `yield`, not running
+    /// });
+    /// ```
     pub fn is_running(&self) -> bool {
         self.core().is_locked() || self.core().state() == RUNNING
     }
 
     /// Whether the generator is over: its body returned, was closed by
     /// [`aclose`](Self::aclose), or panicked. It yields nothing more.
+    ///
+    /// ```
+    /// asyncio::run(async {
+    ///     let mut agen = asyncio::async_gen! { yield 1u8; };
+    ///     assert!(!agen.is_finished());
+    ///     while agen.next().await.is_some() {}
+    ///     assert!(agen.is_finished());
+    /// });
+    /// ```
     pub fn is_finished(&self) -> bool {
         matches!(self.core().state(), FINISHED | CLOSED)
     }

@@ -282,6 +282,20 @@ impl<Y, R, F: ?Sized, S> Drop for AClose<'_, Y, R, S, F> {
 impl<Y, R, F: Future<Output = R> + ?Sized, S: AnextValue> AsyncGen<Y, R, S, F> {
     /// The next item, `None` once the generator is over: `async for`'s
     /// step, usable as `while let Some(x) = agen.next().await`.
+    ///
+    /// ```
+    /// asyncio::run(async {
+    ///     let mut agen = asyncio::async_gen! {
+    ///         yield 1u8;
+    ///         yield 2;
+    ///     };
+    ///     let mut seen = Vec::new();
+    ///     while let Some(x) = agen.next().await {
+    ///         seen.push(x);
+    ///     }
+    ///     assert_eq!(seen, [1, 2]);
+    /// });
+    /// ```
     #[inline]
     #[allow(clippy::should_implement_trait)] // a Stream, not an Iterator
     pub fn next(&mut self) -> Next<'_, Y, R, S, F> {
@@ -295,6 +309,15 @@ impl<Y, R, F: Future<Output = R> + ?Sized, S: AnextValue> AsyncGen<Y, R, S, F> {
     /// `S::anext_value()`) and returns the next yielded value, or
     /// `Err(StopAsyncIteration)` once it is over, or `Err(AlreadyRunning)`
     /// if another protocol call on it is in flight.
+    ///
+    /// ```
+    /// use asyncio::AsyncGenError;
+    /// asyncio::run(async {
+    ///     let agen = asyncio::async_gen! { yield "only"; };
+    ///     assert_eq!(agen.anext().await, Ok("only"));
+    ///     assert_eq!(agen.anext().await, Err(AsyncGenError::StopAsyncIteration));
+    /// });
+    /// ```
     pub fn anext(&self) -> ANext<'_, Y, R, S, F> {
         ASend {
             agen: self,
@@ -309,6 +332,28 @@ impl<Y, R, F: Future<Output = R> + ?Sized, S: AnextValue> AsyncGen<Y, R, S, F> {
     /// yielded value. Before the first `anext` there is no `yield` to
     /// receive it: `Err(JustStarted)`, unless `value` is the `anext` value
     /// (`()`, `None`), as Python allows `asend(None)`.
+    ///
+    /// ```
+    /// use asyncio::AsyncGen;
+    /// asyncio::async_gen! {
+    ///     // A running total: each `asend` adds to it.
+    ///     async fn totals() -> AsyncGen<u32, (), Option<u32>> {
+    ///         let mut total = 0;
+    ///         loop {
+    ///             match yield total {
+    ///                 Some(n) => total += n,
+    ///                 None => return,
+    ///             }
+    ///         }
+    ///     }
+    /// }
+    /// asyncio::run(async {
+    ///     let agen = totals();
+    ///     assert_eq!(agen.anext().await, Ok(0)); // start it (sends None)
+    ///     assert_eq!(agen.asend(Some(5)).await, Ok(5));
+    ///     assert_eq!(agen.asend(Some(2)).await, Ok(7));
+    /// });
+    /// ```
     pub fn asend(&self, value: S) -> ASend<'_, Y, R, S, F> {
         ASend {
             agen: self,
@@ -322,6 +367,26 @@ impl<Y, R, F: Future<Output = R> + ?Sized, S: AnextValue> AsyncGen<Y, R, S, F> {
     /// suspended at and awaits its async cleanup. Closing a generator that
     /// is over, or never started, just marks it closed. Afterwards every
     /// call reports `StopAsyncIteration` and `next` returns `None`.
+    ///
+    /// ```
+    /// use std::{cell::Cell, rc::Rc};
+    /// asyncio::run(async {
+    ///     let cleaned = Rc::new(Cell::new(false));
+    ///     let c = cleaned.clone();
+    ///     let agen = asyncio::async_gen! {
+    ///         let _cleanup = asyncio::finally(async move {
+    ///             asyncio::sleep(0.01).await; // async cleanup
+    ///             c.set(true);
+    ///         });
+    ///         loop {
+    ///             yield 1u8;
+    ///         }
+    ///     };
+    ///     assert_eq!(agen.anext().await, Ok(1));
+    ///     agen.aclose().await.unwrap(); // ends the body at its `yield`
+    ///     assert!(cleaned.get() && agen.is_finished());
+    /// });
+    /// ```
     #[track_caller]
     pub fn aclose(&self) -> AClose<'_, Y, R, S, F> {
         AClose {
@@ -338,6 +403,25 @@ impl<Y, R, F: Future<Output = R> + ?Sized, T: AnextValue, E> AsyncGen<Y, R, Resu
     /// the `yield` it is suspended at, where it can handle it (`match`) or
     /// pass it on (`(yield v)?` ends the generator with it). Returns the
     /// next yielded value, or `Err(StopAsyncIteration)` if the body ended.
+    ///
+    /// ```
+    /// use asyncio::{AsyncGen, AsyncGenError};
+    /// asyncio::async_gen! {
+    ///     async fn reader() -> AsyncGen<&'static str, Result<(), String>, Result<Option<()>, String>> {
+    ///         loop {
+    ///             // An error thrown in ends the generator with it.
+    ///             (yield "line")?;
+    ///         }
+    ///     }
+    /// }
+    /// asyncio::run(async {
+    ///     let mut agen = reader();
+    ///     assert_eq!(agen.anext().await, Ok("line"));
+    ///     let thrown = agen.athrow("disk gone".to_owned()).await;
+    ///     assert_eq!(thrown, Err(AsyncGenError::StopAsyncIteration));
+    ///     assert_eq!(agen.take_return(), Some(Err("disk gone".to_owned())));
+    /// });
+    /// ```
     pub fn athrow(&self, error: E) -> ASend<'_, Y, R, Result<T, E>, F> {
         ASend {
             agen: self,

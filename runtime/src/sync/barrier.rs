@@ -69,6 +69,17 @@ impl Barrier {
     /// Waits until `parties` tasks wait; returns this task's arrival index,
     /// or [`BrokenBarrierError`] if the barrier is broken or is aborted or
     /// reset while the task waits.
+    ///
+    /// ```
+    /// asyncio::run(async {
+    ///     let barrier = asyncio::Barrier::new(2);
+    ///     let b = barrier.clone();
+    ///     let other = asyncio::create_task(async move { b.wait().await.unwrap() });
+    ///     let mine = barrier.wait().await.unwrap();
+    ///     let theirs = other.await.unwrap();
+    ///     assert_eq!(mine + theirs, 1); // arrival indexes 0 and 1
+    /// });
+    /// ```
     pub fn wait(&self) -> BarrierWait {
         BarrierWait {
             state: self.state.clone(),
@@ -78,6 +89,18 @@ impl Barrier {
 
     /// Puts the barrier in the broken state: current and future waiters
     /// get [`BrokenBarrierError`] until [`reset`](Self::reset).
+    ///
+    /// ```
+    /// asyncio::run(async {
+    ///     let barrier = asyncio::Barrier::new(2);
+    ///     let b = barrier.clone();
+    ///     let waiter = asyncio::create_task(async move { b.wait().await });
+    ///     asyncio::sleep(0).await;
+    ///     barrier.abort();
+    ///     assert!(waiter.await.unwrap().is_err()); // BrokenBarrierError
+    ///     assert!(barrier.broken());
+    /// });
+    /// ```
     pub fn abort(&self) {
         let mut wakes = Wakes::new();
         let mut state = self.state.borrow_mut();
@@ -88,6 +111,13 @@ impl Barrier {
 
     /// Returns the barrier to its empty, unbroken state; tasks waiting on
     /// it get [`BrokenBarrierError`].
+    ///
+    /// ```
+    /// let barrier = asyncio::Barrier::new(2);
+    /// barrier.abort();
+    /// barrier.reset();
+    /// assert!(!barrier.broken());
+    /// ```
     pub fn reset(&self) {
         let mut wakes = Wakes::new();
         let mut state = self.state.borrow_mut();

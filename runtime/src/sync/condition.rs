@@ -83,6 +83,28 @@ impl Condition {
     /// consumed, so the code that catches the cancellation knows it does
     /// not hold the lock (Python re-acquires it before raising).
     ///
+    /// ```
+    /// use std::{cell::Cell, rc::Rc};
+    /// asyncio::run(async {
+    ///     let cond = asyncio::Condition::new();
+    ///     let ready = Rc::new(Cell::new(false));
+    ///     let (c, r) = (cond.clone(), ready.clone());
+    ///     let waiter = asyncio::create_task(async move {
+    ///         let mut guard = c.lock().await;
+    ///         while !r.get() {
+    ///             guard = c.wait(guard).await; // releases the lock while waiting
+    ///         }
+    ///         "saw it"
+    ///     });
+    ///     asyncio::sleep(0).await;
+    ///     let _guard = cond.lock().await;
+    ///     ready.set(true);
+    ///     cond.notify(1);
+    ///     drop(_guard);
+    ///     assert_eq!(waiter.await.unwrap(), "saw it");
+    /// });
+    /// ```
+    ///
     /// # Panics
     /// If `guard` holds a different lock than this condition's (Python
     /// raises `RuntimeError` for waiting on an un-acquired lock).
@@ -127,6 +149,28 @@ impl Condition {
     }
 
     /// Wakes every waiting task.
+    ///
+    /// ```
+    /// asyncio::run(async {
+    ///     let cond = asyncio::Condition::new();
+    ///     let waiters: Vec<_> = (0..3)
+    ///         .map(|_| {
+    ///             let c = cond.clone();
+    ///             asyncio::create_task(async move {
+    ///                 let guard = c.lock().await;
+    ///                 drop(c.wait(guard).await);
+    ///             })
+    ///         })
+    ///         .collect();
+    ///     asyncio::sleep(0).await;
+    ///     let guard = cond.lock().await;
+    ///     cond.notify_all();
+    ///     drop(guard);
+    ///     for w in waiters {
+    ///         w.await.unwrap();
+    ///     }
+    /// });
+    /// ```
     pub fn notify_all(&self) {
         let mut wakes = Wakes::new();
         self.waiters.borrow_mut().grant_all(|| (), &mut wakes);

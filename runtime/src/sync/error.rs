@@ -77,6 +77,9 @@ impl ValueError {
     pub(crate) const OVER_RELEASE: ValueError = ValueError {
         reason: "BoundedSemaphore released too many times",
     };
+    pub(crate) const OVERFLOW: ValueError = ValueError {
+        reason: "Semaphore released too many times: its count would pass usize::MAX",
+    };
 
     /// Why the value was rejected.
     pub fn reason(&self) -> &'static str {

@@ -52,6 +52,20 @@ impl Event {
     }
 
     /// Sets the flag and wakes every waiting task.
+    ///
+    /// ```
+    /// asyncio::run(async {
+    ///     let event = asyncio::Event::new();
+    ///     let e = event.clone();
+    ///     let waiter = asyncio::create_task(async move {
+    ///         e.wait().await;
+    ///         "woken"
+    ///     });
+    ///     asyncio::sleep(0).await;
+    ///     event.set();
+    ///     assert_eq!(waiter.await.unwrap(), "woken");
+    /// });
+    /// ```
     pub fn set(&self) {
         let mut wakes = Wakes::new();
         let mut state = self.state.borrow_mut();
@@ -62,16 +76,38 @@ impl Event {
     }
 
     /// Clears the flag: later [`wait`](Self::wait)s wait for the next `set`.
+    ///
+    /// ```
+    /// let event = asyncio::Event::new();
+    /// event.set();
+    /// event.clear();
+    /// assert!(!event.is_set());
+    /// ```
     pub fn clear(&self) {
         self.state.borrow_mut().set = false;
     }
 
     /// Whether the flag is set.
+    ///
+    /// ```
+    /// let event = asyncio::Event::new();
+    /// assert!(!event.is_set());
+    /// event.set();
+    /// assert!(event.is_set());
+    /// ```
     pub fn is_set(&self) -> bool {
         self.state.borrow().set
     }
 
     /// Waits until the flag is set (returns at once if it is).
+    ///
+    /// ```
+    /// asyncio::run(async {
+    ///     let event = asyncio::Event::new();
+    ///     event.set();
+    ///     event.wait().await; // already set: at once
+    /// });
+    /// ```
     pub fn wait(&self) -> EventWait {
         EventWait {
             state: self.state.clone(),

@@ -71,6 +71,16 @@ impl Lock {
     }
 
     /// Waits for the lock and takes it (Python's `acquire()`, or `async with lock`).
+    ///
+    /// ```
+    /// asyncio::run(async {
+    ///     let lock = asyncio::Lock::new();
+    ///     let guard = lock.lock().await; // `async with lock:`
+    ///     assert!(lock.locked());
+    ///     drop(guard); // released
+    ///     assert!(!lock.locked());
+    /// });
+    /// ```
     pub fn lock(&self) -> LockAcquire {
         LockAcquire {
             state: self.state.clone(),
@@ -79,6 +89,15 @@ impl Lock {
     }
 
     /// The same as [`lock`](Self::lock), under Python's name.
+    ///
+    /// ```
+    /// asyncio::run(async {
+    ///     let lock = asyncio::Lock::new();
+    ///     let guard = lock.acquire().await;
+    ///     assert!(lock.locked());
+    ///     drop(guard);
+    /// });
+    /// ```
     pub fn acquire(&self) -> LockAcquire {
         self.lock()
     }
@@ -104,6 +123,15 @@ impl Lock {
     }
 
     /// Whether the lock is held (or being handed to a waiter).
+    ///
+    /// ```
+    /// asyncio::run(async {
+    ///     let lock = asyncio::Lock::new();
+    ///     assert!(!lock.locked());
+    ///     let _guard = lock.lock().await;
+    ///     assert!(lock.locked());
+    /// });
+    /// ```
     pub fn locked(&self) -> bool {
         self.state.borrow().locked
     }

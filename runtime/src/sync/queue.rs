@@ -179,6 +179,14 @@ pub struct Queue<T> {
 
 impl<T> Queue<T> {
     /// An empty queue holding at most `maxsize` items (0: no limit).
+    ///
+    /// ```
+    /// let unbounded = asyncio::Queue::<u8>::new(0);
+    /// assert_eq!(unbounded.maxsize(), 0);
+    /// let bounded = asyncio::Queue::new(1);
+    /// bounded.put_nowait('a').unwrap();
+    /// assert!(bounded.full());
+    /// ```
     pub fn new(maxsize: usize) -> Self {
         Self::with_items(Items::Fifo(VecDeque::new()), maxsize)
     }
@@ -202,6 +210,14 @@ impl<T> Queue<T> {
     }
 
     /// How many items are queued.
+    ///
+    /// ```
+    /// let queue = asyncio::Queue::new(0);
+    /// queue.put_nowait(1).unwrap();
+    /// queue.put_nowait(2).unwrap();
+    /// assert_eq!(queue.qsize(), 2);
+    /// assert!(!queue.empty());
+    /// ```
     pub fn qsize(&self) -> usize {
         self.state.borrow().items.len()
     }
@@ -220,6 +236,21 @@ impl<T> Queue<T> {
     ///
     /// If the put is cancelled while it waits, the item is dropped with
     /// the future and never enters the queue.
+    ///
+    /// ```
+    /// asyncio::Runner::new().virtual_time(true).run(async {
+    ///     let queue = asyncio::Queue::new(1);
+    ///     queue.put("first").await; // room: at once
+    ///     let q = queue.clone();
+    ///     let consumer = asyncio::create_task(async move {
+    ///         asyncio::sleep(1).await;
+    ///         q.get().await
+    ///     });
+    ///     queue.put("second").await; // full: waits for the consumer
+    ///     assert_eq!(consumer.await.unwrap(), "first");
+    ///     assert_eq!(queue.get_nowait(), Ok("second"));
+    /// });
+    /// ```
     pub fn put(&self, item: T) -> QueuePut<T> {
         QueuePut {
             state: self.state.clone(),
@@ -229,6 +260,24 @@ impl<T> Queue<T> {
     }
 
     /// Removes and returns an item, waiting for one if the queue is empty.
+    ///
+    /// ```
+    /// asyncio::run(async {
+    ///     let queue = asyncio::Queue::new(0);
+    ///     let q = queue.clone();
+    ///     let producer = asyncio::create_task(async move {
+    ///         for i in 0..3 {
+    ///             q.put(i).await;
+    ///         }
+    ///     });
+    ///     let mut got = Vec::new();
+    ///     for _ in 0..3 {
+    ///         got.push(queue.get().await); // waits while empty
+    ///     }
+    ///     assert_eq!(got, [0, 1, 2]);
+    ///     producer.await.unwrap();
+    /// });
+    /// ```
     pub fn get(&self) -> QueueGet<T> {
         QueueGet {
             state: self.state.clone(),
@@ -238,6 +287,13 @@ impl<T> Queue<T> {
 
     /// Puts `item` in the queue without waiting; gives it back in
     /// [`QueueFull`] if the queue is full.
+    ///
+    /// ```
+    /// let queue = asyncio::Queue::new(1);
+    /// queue.put_nowait("kept").unwrap();
+    /// let refused = queue.put_nowait("refused").unwrap_err();
+    /// assert_eq!(refused.into_inner(), "refused"); // the item comes back
+    /// ```
     ///
     /// # Errors
     /// [`QueueFull`] (holding `item`) if the queue is full.
@@ -254,6 +310,13 @@ impl<T> Queue<T> {
 
     /// Removes and returns an item without waiting; [`QueueEmpty`] if none.
     ///
+    /// ```
+    /// let queue = asyncio::Queue::new(0);
+    /// assert!(queue.get_nowait().is_err());
+    /// queue.put_nowait(5).unwrap();
+    /// assert_eq!(queue.get_nowait(), Ok(5));
+    /// ```
+    ///
     /// # Errors
     /// [`QueueEmpty`] if no item is there.
     pub fn get_nowait(&self) -> Result<T, QueueEmpty> {
@@ -266,6 +329,14 @@ impl<T> Queue<T> {
     ///
     /// Errors (Python's `ValueError`) when called more times than items
     /// were put.
+    ///
+    /// ```
+    /// let queue = asyncio::Queue::new(0);
+    /// queue.put_nowait("job").unwrap();
+    /// let _job = queue.get_nowait().unwrap();
+    /// queue.task_done().unwrap();
+    /// assert!(queue.task_done().is_err()); // more than were put
+    /// ```
     ///
     /// # Errors
     /// [`ValueError`] when called more times than items were put.

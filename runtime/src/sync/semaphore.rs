@@ -25,11 +25,13 @@ impl State {
             .is_some_and(|bound| self.value + self.waiters.granted() >= bound)
     }
 
-    /// Hands a permit to the first waiter, or adds it to the free ones.
-    fn release(&mut self, wakes: &mut Wakes) {
+    /// Hands a permit to the first waiter, or adds it to the free ones;
+    /// an error (nothing changes) if the count would pass `usize::MAX`.
+    fn release(&mut self, wakes: &mut Wakes) -> Result<(), ValueError> {
         if self.waiters.grant_next((), wakes).is_err() {
-            self.value += 1;
+            self.value = self.value.checked_add(1).ok_or(ValueError::OVERFLOW)?;
         }
+        Ok(())
     }
 }
 
@@ -88,20 +90,53 @@ impl Semaphore {
     }
 
     /// Waits for a permit and takes it.
+    ///
+    /// ```
+    /// asyncio::run(async {
+    ///     let sem = asyncio::Semaphore::new(1);
+    ///     let permit = sem.acquire().await; // `async with sem:`
+    ///     assert!(sem.locked());
+    ///     drop(permit); // released
+    ///     assert_eq!(sem.value(), 1);
+    /// });
+    /// ```
     pub fn acquire(&self) -> SemaphoreAcquire {
         acquire(&self.state)
     }
 
     /// Takes a permit if one is free, without waiting.
+    ///
+    /// ```
+    /// let sem = asyncio::Semaphore::new(1);
+    /// let permit = sem.try_acquire().unwrap();
+    /// assert!(sem.try_acquire().is_none());
+    /// drop(permit);
+    /// assert!(sem.try_acquire().is_some());
+    /// ```
     pub fn try_acquire(&self) -> Option<SemaphoreGuard> {
         try_acquire(&self.state)
     }
 
     /// Adds a permit (Python's `release()`), handing it to the longest
     /// waiter if there is one. Pairs with [`SemaphoreGuard::forget`].
-    pub fn release(&self) {
+    ///
+    /// ```
+    /// let sem = asyncio::Semaphore::new(0);
+    /// sem.release().unwrap();
+    /// assert_eq!(sem.value(), 1);
+    /// let full = asyncio::Semaphore::new(usize::MAX);
+    /// assert!(full.release().is_err()); // no wrap to 0
+    /// ```
+    ///
+    /// # Errors
+    /// [`ValueError`] if the count of free permits would pass `usize::MAX`.
+    pub fn release(&self) -> Result<(), ValueError> {
         let mut wakes = Wakes::new();
-        self.state.borrow_mut().release(&mut wakes);
+        let mut state = self.state.borrow_mut();
+        let released = state.release(&mut wakes);
+        // The waiter is woken (when `wakes` drops) after the borrow ends.
+        drop(state);
+        released
     }
 
     /// Whether no permit is free (an `acquire` would wait).
@@ -166,6 +201,14 @@ impl BoundedSemaphore {
 
     /// Adds a permit back; an error if that would exceed the initial value.
     ///
+    /// ```
+    /// let sem = asyncio::BoundedSemaphore::new(1);
+    /// let permit = sem.try_acquire().unwrap();
+    /// permit.forget(); // keep the permit taken
+    /// sem.release().unwrap(); // back to 1
+    /// assert!(sem.release().is_err()); // past the initial value: ValueError
+    /// ```
+    ///
     /// # Errors
     /// [`ValueError`] if the release would raise the value above its initial
     /// one (a `BoundedSemaphore`) or past `usize::MAX`.
@@ -175,9 +218,9 @@ impl BoundedSemaphore {
         if state.at_bound() {
             return Err(ValueError::OVER_RELEASE);
         }
-        state.release(&mut wakes);
+        let released = state.release(&mut wakes);
         drop(state);
-        Ok(())
+        released
     }
 
     /// Whether no permit is free (an `acquire` would wait).
@@ -232,6 +275,14 @@ pub struct SemaphoreGuard {
 impl SemaphoreGuard {
     /// Keeps the permit taken: dropping the guard will not give it back.
     /// (Python's bare `acquire()` without a matching `release()`.)
+    ///
+    /// ```
+    /// let sem = asyncio::Semaphore::new(2);
+    /// sem.try_acquire().unwrap().forget();
+    /// assert_eq!(sem.value(), 1); // not given back on drop
+    /// sem.release().unwrap();
+    /// assert_eq!(sem.value(), 2);
+    /// ```
     pub fn forget(mut self) {
         self.state = None;
     }
@@ -242,9 +293,11 @@ impl Drop for SemaphoreGuard {
         if let Some(shared) = self.state.take() {
             let mut wakes = Wakes::new();
             let mut state = shared.borrow_mut();
-            // A bounded semaphore already released by hand stays at its bound.
+            // A bounded semaphore already released by hand stays at its
+            // bound; a count already at `usize::MAX` (released by hand that
+            // far) stays there: a drop has nobody to report an error to.
             if !state.at_bound() {
-                state.release(&mut wakes);
+                let _ = state.release(&mut wakes);
             }
         }
     }
@@ -296,8 +349,9 @@ impl Drop for SemaphoreAcquire {
         {
             let mut wakes = Wakes::new();
             if state.waiters.remove(id).is_some() {
-                // A permit was handed to us and we will not use it.
-                state.release(&mut wakes);
+                // A permit was handed to us and we will not use it (it was
+                // taken from the count, so giving it back cannot overflow).
+                let _ = state.release(&mut wakes);
             }
             drop(state);
         }

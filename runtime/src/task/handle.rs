@@ -21,6 +21,16 @@ use crate::scheduler::waiters::{CallbackId, DoneCallback};
 /// return these, and every [`Task<T>`] dereferences to one.
 ///
 /// Cloning the handle does not copy the task.
+///
+/// ```
+/// asyncio::run(async {
+///     let task = asyncio::create_task_named(asyncio::sleep(0), "napper");
+///     let any: asyncio::TaskRef = task.as_task_ref().clone();
+///     assert_eq!(any.get_name(), "napper");
+///     task.await.unwrap();
+///     assert!(any.done());
+/// });
+/// ```
 #[derive(Clone)]
 pub struct TaskRef {
     pub(crate) raw: Rc<dyn Runnable>,
@@ -32,11 +42,28 @@ impl TaskRef {
     }
 
     /// The task's name: the one given at creation or with `set_name`, else `Task-N`.
+    ///
+    /// ```
+    /// asyncio::run(async {
+    ///     let named = asyncio::create_task_named(async {}, "worker");
+    ///     let unnamed = asyncio::create_task(async {});
+    ///     assert_eq!(named.get_name(), "worker");
+    ///     assert!(unnamed.get_name().starts_with("Task-"));
+    /// });
+    /// ```
     pub fn get_name(&self) -> String {
         self.raw.header().name()
     }
 
     /// Renames the task.
+    ///
+    /// ```
+    /// asyncio::run(async {
+    ///     let task = asyncio::create_task(async {});
+    ///     task.set_name("renamed");
+    ///     assert_eq!(task.get_name(), "renamed");
+    /// });
+    /// ```
     pub fn set_name(&self, name: impl Into<String>) {
         self.raw.header().set_name(name.into());
     }
@@ -48,11 +75,33 @@ impl TaskRef {
     /// `Err(CancelledError)` and may clean up or even carry on; with no such
     /// catch point the task's future is dropped and the task ends cancelled.
     /// Returns false if the task is already done (or cleaning up).
+    ///
+    /// ```
+    /// asyncio::run(async {
+    ///     let task = asyncio::create_task(asyncio::sleep(3600));
+    ///     asyncio::sleep(0).await; // let it start
+    ///     assert!(task.cancel());
+    ///     assert!((&task).await.unwrap_err().is_cancelled());
+    ///     assert!(!task.cancel()); // done: nothing to cancel
+    /// });
+    /// ```
     pub fn cancel(&self) -> bool {
         self.raw.header().request_cancel(None)
     }
 
     /// Like [`cancel`](Self::cancel), with a message the `CancelledError` carries.
+    ///
+    /// ```
+    /// asyncio::run(async {
+    ///     let task = asyncio::create_task(asyncio::sleep(3600));
+    ///     asyncio::sleep(0).await;
+    ///     task.cancel_with("shutting down");
+    ///     match task.await {
+    ///         Err(asyncio::Error::Cancelled(e)) => assert_eq!(e.message(), Some("shutting down")),
+    ///         other => panic!("unexpected: {other:?}"),
+    ///     }
+    /// });
+    /// ```
     pub fn cancel_with(&self, message: impl Into<String>) -> bool {
         self.raw.header().request_cancel(Some(message.into()))
     }
@@ -60,6 +109,19 @@ impl TaskRef {
     /// How many cancellation requests are outstanding (Python's
     /// `cancelling()`): each `cancel` adds one, each `uncancel` takes one back.
     /// Catching a cancellation does not reset it.
+    ///
+    /// ```
+    /// asyncio::run(async {
+    ///     let task = asyncio::create_task(async {
+    ///         let _ = asyncio::catch_cancelled(asyncio::sleep(3600)).await;
+    ///         asyncio::current_task().unwrap().cancelling()
+    ///     });
+    ///     asyncio::sleep(0).await;
+    ///     task.cancel();
+    ///     // Caught, but still counted (until `uncancel`).
+    ///     assert_eq!(task.await.unwrap(), 1);
+    /// });
+    /// ```
     pub fn cancelling(&self) -> u32 {
         self.raw.header().cancel_count()
     }
@@ -68,16 +130,49 @@ impl TaskRef {
     /// structured code such as timeouts that cancel a task and then handle
     /// it themselves. At zero, a request not yet delivered is dropped.
     /// Returns the remaining count.
+    ///
+    /// ```
+    /// asyncio::run(async {
+    ///     let task = asyncio::create_task(async {
+    ///         let _ = asyncio::catch_cancelled(asyncio::sleep(3600)).await;
+    ///         let me = asyncio::current_task().unwrap();
+    ///         me.uncancel(); // handled: take the request back
+    ///         me.cancelling()
+    ///     });
+    ///     asyncio::sleep(0).await;
+    ///     task.cancel();
+    ///     assert_eq!(task.await.unwrap(), 0);
+    /// });
+    /// ```
     pub fn uncancel(&self) -> u32 {
         self.raw.header().uncancel()
     }
 
     /// Whether the task ended cancelled.
+    ///
+    /// ```
+    /// asyncio::run(async {
+    ///     let task = asyncio::create_task(asyncio::sleep(3600));
+    ///     asyncio::sleep(0).await;
+    ///     task.cancel();
+    ///     let _ = (&task).await;
+    ///     assert!(task.cancelled());
+    /// });
+    /// ```
     pub fn cancelled(&self) -> bool {
         self.raw.header().is_cancelled()
     }
 
     /// Whether the task finished (with a result, a panic, or cancelled).
+    ///
+    /// ```
+    /// asyncio::run(async {
+    ///     let task = asyncio::create_task(async {});
+    ///     assert!(!task.done()); // starts after the creator yields
+    ///     asyncio::sleep(0).await;
+    ///     assert!(task.done());
+    /// });
+    /// ```
     pub fn done(&self) -> bool {
         self.raw.header().is_done()
     }
@@ -85,6 +180,15 @@ impl TaskRef {
     /// Python's `task.exception()`: `Ok(None)` for success, `Ok(Some(error))`
     /// for a panic, `Err(Cancelled)` if cancelled and `Err(InvalidState)`
     /// while the task is not done. Never blocks.
+    ///
+    /// ```
+    /// asyncio::run(async {
+    ///     let task = asyncio::create_task(async { 1 });
+    ///     assert!(task.exception().is_err()); // not done yet
+    ///     let _ = (&task).await;
+    ///     assert!(task.exception().unwrap().is_none()); // finished without failure
+    /// });
+    /// ```
     ///
     /// # Errors
     /// `Cancelled` if the task was cancelled, `InvalidState` while it is not
@@ -103,6 +207,19 @@ impl TaskRef {
     /// Schedules `callback` on the loop once the task is done (at once if it
     /// already is). Callbacks run in the order they were added, never inside
     /// the task's own step.
+    ///
+    /// ```
+    /// use std::{cell::RefCell, rc::Rc};
+    /// asyncio::run(async {
+    ///     let seen = Rc::new(RefCell::new(String::new()));
+    ///     let s = seen.clone();
+    ///     let task = asyncio::create_task_named(async {}, "job");
+    ///     task.add_done_callback(move |t| *s.borrow_mut() = t.get_name());
+    ///     (&task).await.unwrap();
+    ///     asyncio::sleep(0).await; // callbacks run on the loop, after the task
+    ///     assert_eq!(*seen.borrow(), "job");
+    /// });
+    /// ```
     pub fn add_done_callback(&self, callback: impl FnOnce(&TaskRef) + 'static) -> CallbackId {
         let header = self.raw.header();
         let callback: DoneCallback<Rc<dyn Runnable>> =
@@ -123,6 +240,16 @@ impl TaskRef {
 
     /// Removes a callback added with `add_done_callback`; returns how many
     /// were removed (0 if it already ran or was never added).
+    ///
+    /// ```
+    /// asyncio::run(async {
+    ///     let task = asyncio::create_task(async {});
+    ///     let id = task.add_done_callback(|_| unreachable!("removed"));
+    ///     assert_eq!(task.remove_done_callback(id), 1);
+    ///     task.await.unwrap();
+    ///     asyncio::sleep(0).await;
+    /// });
+    /// ```
     pub fn remove_done_callback(&self, id: CallbackId) -> usize {
         self.raw.header().waiters.borrow_mut().remove_callback(id)
     }
@@ -133,6 +260,14 @@ impl TaskRef {
     }
 
     /// The type name of the task's future (Python's `get_coro()`, for display).
+    ///
+    /// ```
+    /// async fn fetch() {}
+    /// asyncio::run(async {
+    ///     let task = asyncio::create_task(fetch());
+    ///     assert!(task.get_coro().contains("fetch"));
+    /// });
+    /// ```
     pub fn get_coro(&self) -> &'static str {
         self.raw.coro()
     }
@@ -206,6 +341,15 @@ impl<T: 'static> Task<T> {
     /// Python's `task.result()`: the output (cloned), or the error; before
     /// the task is done, `Err(InvalidState)`. Never blocks.
     ///
+    /// ```
+    /// asyncio::run(async {
+    ///     let task = asyncio::create_task(async { String::from("out") });
+    ///     assert!(task.result().is_err()); // not done: InvalidState, never a block
+    ///     assert_eq!((&task).await.unwrap(), "out");
+    ///     assert_eq!(task.result().unwrap(), "out"); // as often as asked
+    /// });
+    /// ```
+    ///
     /// # Errors
     /// `InvalidState` before the task is done; otherwise the task's failure
     /// (`Cancelled`, `Panicked`, `Exception`).
@@ -266,7 +410,15 @@ impl<T: 'static> Task<T> {
     /// catches the cancellation and returns a value, the awaiter gets the
     /// value and carries on; if it ends cancelled, the cancellation is
     /// raised in the awaiting task, where this await is.
-    fn poll_join(&self, awaiter: &Awaiter, cx: &mut Context<'_>) -> Poll<Result<T, Error>> {
+    ///
+    /// `get` takes the output from its slot (awaiting the handle itself) or
+    /// clones it (awaiting `&task`, which leaves it for `result()`).
+    fn poll_join(
+        &self,
+        awaiter: &Awaiter,
+        get: fn(&mut Option<T>) -> Option<T>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<T, Error>> {
         if awaiter.passed_on.get() {
             return Poll::Pending;
         }
@@ -302,7 +454,7 @@ impl<T: 'static> Task<T> {
             delivery::raise(cancel);
             return Poll::Pending;
         }
-        Poll::Ready(self.outcome(Option::take))
+        Poll::Ready(self.outcome(get))
     }
 
     /// Awaits the task without passing a cancellation on to it (`shield`):
@@ -337,7 +489,7 @@ impl<T: 'static> Future for Task<T> {
     type Output = Result<T, Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        self.poll_join(&self.awaiter, cx)
+        self.poll_join(&self.awaiter, Option::take, cx)
     }
 }
 
@@ -354,9 +506,11 @@ impl<T> Drop for Task<T> {
     }
 }
 
-/// Awaiting `&task` keeps the handle: `(&task).await` takes the output and
-/// leaves `task` usable for `cancelled()`, `get_name()` and the like.
-impl<'a, T: 'static> IntoFuture for &'a Task<T> {
+/// Awaiting `&task` keeps the handle: `(&task).await` gives a clone of the
+/// output and leaves it in the task, for `result()` and other awaiters (as
+/// Python's `await task`, any number of times). Await the handle itself to
+/// move the output out (no `Clone` needed).
+impl<'a, T: Clone + 'static> IntoFuture for &'a Task<T> {
     type Output = Result<T, Error>;
     type IntoFuture = TaskWait<'a, T>;
 
@@ -368,21 +522,28 @@ impl<'a, T: 'static> IntoFuture for &'a Task<T> {
     }
 }
 
-/// The future of `(&task).await`; see [`Task`].
+/// The future of `(&task).await`; see [`Task`]. Each awaiter gets a clone
+/// of the output, which stays in the task.
 ///
-/// The output is moved to the first awaiter that completes; later ones get
-/// `Err(Error::InvalidState)` (use [`Task::result`] when `T: Clone`).
+/// ```
+/// asyncio::run(async {
+///     let task = asyncio::create_task(async { 5 });
+///     let first = (&task).await.unwrap();
+///     let again = (&task).await.unwrap();
+///     assert_eq!((first, again), (5, 5));
+/// });
+/// ```
 #[must_use = "futures do nothing unless awaited"]
 pub struct TaskWait<'a, T: 'static> {
     task: &'a Task<T>,
     awaiter: Awaiter,
 }
 
-impl<T: 'static> Future for TaskWait<'_, T> {
+impl<T: Clone + 'static> Future for TaskWait<'_, T> {
     type Output = Result<T, Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        self.task.poll_join(&self.awaiter, cx)
+        self.task.poll_join(&self.awaiter, |slot| slot.clone(), cx)
     }
 }
 

@@ -51,6 +51,20 @@ fn running_core_or_panic(what: &str) -> Rc<Core> {
 ///
 /// The future need not be `Send`: it may hold `Rc` and `RefCell`.
 ///
+/// ```
+/// use std::{cell::RefCell, rc::Rc};
+/// asyncio::run(async {
+///     let log = Rc::new(RefCell::new(Vec::new()));
+///     let l = log.clone();
+///     let task = asyncio::create_task(async move { l.borrow_mut().push("task runs") });
+///     log.borrow_mut().push("creator first");
+///     task.await.unwrap();
+///     assert_eq!(*log.borrow(), ["creator first", "task runs"]);
+///     // A dropped handle detaches the task: the loop still runs it.
+///     drop(asyncio::create_task(async {}));
+/// });
+/// ```
+///
 /// # Panics
 /// If no event loop is running on this thread.
 #[track_caller]
@@ -86,6 +100,14 @@ where
 /// `Err(NoRunningLoop)` outside a loop, `Err(NoCurrentTask)` in a loop but
 /// outside a task (e.g. in a `call_soon` callback).
 ///
+/// ```
+/// assert!(asyncio::current_task().is_err()); // no loop
+/// asyncio::run(async {
+///     let me = asyncio::current_task().unwrap();
+///     assert!(!me.done());
+/// });
+/// ```
+///
 /// # Errors
 /// `NoRunningLoop` outside a loop, `NoCurrentTask` in a loop but outside a
 /// task.
@@ -99,6 +121,14 @@ pub fn current_task() -> Result<TaskRef, RuntimeError> {
 }
 
 /// Every unfinished task of the running loop (Python's `asyncio.all_tasks()`).
+///
+/// ```
+/// asyncio::run(async {
+///     let _worker = asyncio::create_task_named(asyncio::sleep(1), "worker");
+///     let names: Vec<String> = asyncio::all_tasks().unwrap().iter().map(|t| t.get_name()).collect();
+///     assert!(names.contains(&"worker".to_owned()));
+/// });
+/// ```
 ///
 /// # Errors
 /// `NoRunningLoop` outside a running loop.

@@ -77,6 +77,21 @@ struct Group<'env> {
 ///
 /// Cloning gives another handle to the same group (to pass into children
 /// that create siblings).
+///
+/// ```
+/// asyncio::run(async {
+///     let total = std::cell::Cell::new(0);
+///     asyncio::task_group(async |tg| {
+///         for n in 1..=3 {
+///             let total = &total; // children may borrow
+///             tg.create_task(async move { total.set(total.get() + n) });
+///         }
+///     })
+///     .await
+///     .unwrap();
+///     assert_eq!(total.get(), 6);
+/// });
+/// ```
 pub struct TaskGroup<'env> {
     group: Rc<Group<'env>>,
 }
@@ -96,6 +111,15 @@ impl<'env> TaskGroup<'env> {
     /// After the group began aborting (a child failed), the new child is
     /// cancelled before it starts. (Python raises `RuntimeError`.)
     ///
+    /// ```
+    /// asyncio::run(async {
+    ///     let answer = asyncio::task_group(async |tg| tg.create_task(async { 42 }))
+    ///         .await
+    ///         .unwrap();
+    ///     assert_eq!(answer.result().unwrap(), 42); // done once the group returns
+    /// });
+    /// ```
+    ///
     /// # Panics
     /// If the group has already returned, or no loop is running.
     #[track_caller]
@@ -113,6 +137,17 @@ impl<'env> TaskGroup<'env> {
     }
 
     /// [`create_task`](Self::create_task) with a name.
+    ///
+    /// ```
+    /// asyncio::run(async {
+    ///     asyncio::task_group(async |tg| {
+    ///         let child = tg.create_task_named(async {}, "child");
+    ///         assert_eq!(child.get_name(), "child");
+    ///     })
+    ///     .await
+    ///     .unwrap();
+    /// });
+    /// ```
     #[track_caller]
     pub fn create_task_named<F>(&self, fut: F, name: impl Into<String>) -> Task<F::Output>
     where
@@ -130,6 +165,17 @@ impl<'env> TaskGroup<'env> {
     /// Creates a child whose `Err` is a failure: the child ends failed with
     /// `Error::Exception(e)`, and the group aborts as for a panic. Its
     /// [`Task`] yields the `Ok` value.
+    ///
+    /// ```
+    /// asyncio::run(async {
+    ///     let err = asyncio::task_group(async |tg| {
+    ///         tg.create_try_task(async { Err::<(), _>(std::io::Error::other("bad input")) });
+    ///     })
+    ///     .await
+    ///     .unwrap_err();
+    ///     assert_eq!(err.errors()[0].to_string(), "bad input");
+    /// });
+    /// ```
     ///
     /// # Panics
     /// As [`create_task`](Self::create_task).
@@ -151,6 +197,17 @@ impl<'env> TaskGroup<'env> {
     }
 
     /// How many children have not finished yet.
+    ///
+    /// ```
+    /// asyncio::run(async {
+    ///     asyncio::task_group(async |tg| {
+    ///         tg.create_task(asyncio::sleep(0.01));
+    ///         assert_eq!(tg.pending(), 1);
+    ///     })
+    ///     .await
+    ///     .unwrap();
+    /// });
+    /// ```
     pub fn pending(&self) -> usize {
         self.group.unfinished.get()
     }

@@ -298,6 +298,21 @@ impl<T> ConcurrentFuture<T> {
     /// returns `Err(Runtime(WouldDeadlock))` at once instead of blocking the
     /// thread that must run it forever.
     ///
+    /// ```
+    /// use std::time::Duration;
+    /// let lp = asyncio::EventLoop::new().unwrap();
+    /// let handle = lp.handle();
+    /// let client = std::thread::spawn(move || {
+    ///     let fut = asyncio::run_coroutine_threadsafe(|| async { 6 * 7 }, &handle);
+    ///     let out = fut.result(Some(Duration::from_secs(10)));
+    ///     handle.stop();
+    ///     out
+    /// });
+    /// lp.run_forever().unwrap();
+    /// assert_eq!(client.join().unwrap().unwrap(), 42);
+    /// lp.close().unwrap();
+    /// ```
+    ///
     /// # Errors
     /// `Timeout` if the time ran out (the task keeps running; call again),
     /// `Cancelled`, `Panicked`, `Runtime(Closed)` if the loop closed first,
@@ -350,6 +365,15 @@ impl<T> ConcurrentFuture<T> {
     ///
     /// As in Python, the handle stays cancelled even if the task catches the
     /// cancellation and finishes with a value; that value is dropped.
+    ///
+    /// ```
+    /// let lp = asyncio::EventLoop::new().unwrap();
+    /// let fut = asyncio::run_coroutine_threadsafe(|| asyncio::sleep(3600), &lp.handle());
+    /// assert!(fut.cancel());
+    /// assert!(fut.cancelled() && fut.done());
+    /// lp.run_until_complete(asyncio::sleep(0.01)).unwrap(); // it never runs
+    /// lp.close().unwrap();
+    /// ```
     pub fn cancel(&self) -> bool {
         let waker = {
             let mut inner = self.state.lock();
@@ -368,12 +392,30 @@ impl<T> ConcurrentFuture<T> {
     }
 
     /// Whether the outcome is set (a result, an error, or cancelled).
+    ///
+    /// ```
+    /// let lp = asyncio::EventLoop::new().unwrap();
+    /// let fut = asyncio::run_coroutine_threadsafe(|| async {}, &lp.handle());
+    /// assert!(!fut.done());
+    /// lp.run_until_complete(asyncio::sleep(0.01)).unwrap();
+    /// assert!(fut.done());
+    /// lp.close().unwrap();
+    /// ```
     pub fn done(&self) -> bool {
         !matches!(self.state.lock().outcome, Outcome::Pending)
     }
 
     /// Whether the handle was cancelled (by [`cancel`](Self::cancel), or the
     /// task ended cancelled).
+    ///
+    /// ```
+    /// let lp = asyncio::EventLoop::new().unwrap();
+    /// let fut = asyncio::run_coroutine_threadsafe(|| async {}, &lp.handle());
+    /// assert!(!fut.cancelled());
+    /// fut.cancel();
+    /// assert!(fut.cancelled());
+    /// lp.close().unwrap();
+    /// ```
     pub fn cancelled(&self) -> bool {
         matches!(
             self.state.lock().outcome,

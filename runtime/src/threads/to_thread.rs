@@ -370,6 +370,14 @@ impl EventLoop {
 
     /// A snapshot of this loop's blocking thread pool: live, idle and
     /// started threads, running and queued jobs.
+    ///
+    /// ```
+    /// let lp = asyncio::EventLoop::builder().max_blocking_threads(4).build().unwrap();
+    /// assert_eq!(lp.blocking_pool_stats().max_threads, 4);
+    /// lp.run_until_complete(asyncio::to_thread(|| ())).unwrap().unwrap();
+    /// assert_eq!(lp.blocking_pool_stats().threads_started, 1);
+    /// lp.close().unwrap();
+    /// ```
     pub fn blocking_pool_stats(&self) -> BlockingPoolStats {
         pool::stats(&self.core)
     }
