@@ -325,3 +325,86 @@ fn a_panicking_callback_is_reported() {
         reports[0].1
     );
 }
+
+/// Sets its flag when dropped: shows what a closed loop let go of.
+struct Dropped(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl Drop for Dropped {
+    fn drop(&mut self) {
+        self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+fn flag() -> (std::sync::Arc<std::sync::atomic::AtomicBool>, Dropped) {
+    let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    (flag.clone(), Dropped(flag))
+}
+
+fn is_set(flag: &std::sync::atomic::AtomicBool) -> bool {
+    flag.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+#[test]
+fn a_loop_dropped_without_close_is_reported_and_closed() {
+    install_logger();
+    let (timer_gone, in_timer) = flag();
+    let (task_gone, in_task) = flag();
+    let lp = EventLoop::new().unwrap();
+    lp.call_later(60, move || drop(in_timer));
+    lp.create_task(async move {
+        let _held = in_task;
+        sleep(3600).await;
+    });
+    drop(lp);
+    // Nothing held the loop but the handle: closed at once.
+    assert!(is_set(&timer_gone) && is_set(&task_gone));
+    let unclosed = reports_containing("unclosed event loop");
+    assert_eq!(unclosed.len(), 1, "{unclosed:?}");
+    assert_eq!(unclosed[0].0, log::Level::Warn);
+    assert!(!reports_containing("destroyed but it is pending").is_empty());
+}
+
+#[test]
+fn a_loop_kept_alive_by_its_own_tasks_is_closed_when_its_thread_ends() {
+    install_logger();
+    let (timer_gone, in_timer) = flag();
+    let (task_gone, in_task) = flag();
+    let (timer_seen, task_seen) = (timer_gone.clone(), task_gone.clone());
+    let (alive_before_exit, thread) = thread::spawn(move || {
+        let lp = EventLoop::new().unwrap();
+        // A timer and a task that hold the loop: a reference cycle.
+        let held = lp.clone();
+        lp.call_later(60, move || {
+            drop(in_timer);
+            held.stop();
+        });
+        let held = lp.clone();
+        lp.create_task(async move {
+            let _held = (held, in_task);
+            sleep(3600).await;
+        });
+        drop(lp);
+        (
+            !is_set(&timer_seen) && !is_set(&task_seen),
+            thread::current().id(),
+        )
+    })
+    .join()
+    .unwrap();
+    assert!(
+        alive_before_exit,
+        "the cycle kept the loop alive until the thread ended"
+    );
+    assert!(
+        is_set(&timer_gone) && is_set(&task_gone),
+        "the loop was not closed at thread exit"
+    );
+    let reports: Vec<String> = RECORDS
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|e| e.thread == thread && e.message.contains("unclosed event loop"))
+        .map(|e| e.message.clone())
+        .collect();
+    assert_eq!(reports.len(), 1, "{reports:?}");
+}

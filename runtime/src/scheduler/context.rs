@@ -275,7 +275,13 @@ pub(crate) fn in_scope<R>(scope: &Rc<ScopeNode>, f: impl FnOnce() -> R) -> R {
 /// Runs `f` (which drops cancelled futures) and returns the async cleanups
 /// that guards released during it.
 pub(crate) fn collect_cleanups(f: impl FnOnce()) -> Vec<Cleanup> {
-    let previous = CX.with(|cx| cx.collecting.replace(Some(Vec::new())));
+    // At thread exit (a loop closed by the unclosed-loop sweep) the
+    // thread's state may be gone: then nothing is collected, and released
+    // cleanups are reported as not run.
+    let Ok(previous) = CX.try_with(|cx| cx.collecting.replace(Some(Vec::new()))) else {
+        f();
+        return Vec::new();
+    };
     struct Restore(Option<Option<Vec<Cleanup>>>);
     impl Drop for Restore {
         fn drop(&mut self) {
@@ -287,7 +293,9 @@ pub(crate) fn collect_cleanups(f: impl FnOnce()) -> Vec<Cleanup> {
     let mut restore = Restore(Some(previous));
     f();
     let previous = restore.0.take().unwrap_or(None);
-    CX.with(|cx| cx.collecting.replace(previous))
+    CX.try_with(|cx| cx.collecting.replace(previous))
+        .ok()
+        .flatten()
         .unwrap_or_default()
 }
 

@@ -127,7 +127,7 @@ impl Core {
         let debug = options.debug.unwrap_or_else(|| {
             std::env::var_os("ASYNCIO_DEBUG").is_some_and(|v| !v.is_empty() && v != "0")
         });
-        Ok(Rc::new(Core {
+        let core = Rc::new(Core {
             shared: Arc::new(shared),
             clock: Clock::new(options.virtual_time),
             ready: RefCell::new(VecDeque::new()),
@@ -143,7 +143,9 @@ impl Core {
             last_busy_poll: Cell::new(Instant::now()),
             options,
             offload: std::cell::OnceCell::new(),
-        }))
+        });
+        Core::register(&core);
+        Ok(core)
     }
 
     pub(crate) fn is_running(&self) -> bool {
@@ -520,10 +522,62 @@ impl Core {
 }
 
 impl Drop for Core {
-    /// A loop dropped without `close()` is closed for other threads too:
-    /// their requests are refused (and the queued ones dropped) instead of
+    /// A loop dropped without `close()` is reported (Python's "unclosed
+    /// event loop" warning) and closed: its tasks are destroyed (each
+    /// reported), and other threads' requests are refused instead of
     /// waiting forever. The offload (blocking pool) shuts down as it drops.
     fn drop(&mut self) {
+        if !self.closed.get() {
+            self.report_unclosed();
+            let _ = self.close();
+        }
         drop(self.shared.close());
     }
+}
+
+impl Core {
+    fn report_unclosed(&self) {
+        report::warn(&format!(
+            "unclosed event loop <EventLoop running={} closed=false debug={}>: it was \
+             dropped without close(); closing it now",
+            self.running.get(),
+            self.debug.get()
+        ));
+    }
+
+    /// Registers a new loop for the thread-exit sweep (see [`Unclosed`]).
+    fn register(core: &Rc<Core>) {
+        let _ = UNCLOSED.try_with(|unclosed| {
+            let mut loops = unclosed.0.borrow_mut();
+            loops.retain(|weak| weak.upgrade().is_some_and(|core| !core.is_closed()));
+            loops.push(Rc::downgrade(core));
+        });
+    }
+}
+
+/// The loops made on this thread that may still be open. A loop whose
+/// handles live only inside its own tasks and callbacks (a task holding
+/// `get_running_loop()`, a timer holding a clone) keeps itself alive
+/// after the program dropped its last handle without `close()`: at thread
+/// exit each such loop is reported and closed, which drops those tasks and
+/// breaks the cycle. (A loop whose last handle is dropped without a cycle
+/// is closed at once, by `Core`'s `Drop`.)
+struct Unclosed(RefCell<Vec<std::rc::Weak<Core>>>);
+
+impl Drop for Unclosed {
+    fn drop(&mut self) {
+        for weak in self.0.take() {
+            if let Some(core) = weak.upgrade()
+                && !core.is_closed()
+                && !core.is_running()
+            {
+                core.report_unclosed();
+                let _ = core.close();
+            }
+        }
+    }
+}
+
+thread_local! {
+    static UNCLOSED: Unclosed = const { Unclosed(RefCell::new(Vec::new())) };
 }
