@@ -64,6 +64,8 @@ pub struct AsCompleted<T: 'static> {
     state: Rc<RefCell<Completions>>,
     remaining: usize,
     timer: Option<TimerHandle>,
+    /// The tasks were checked to belong to the running loop.
+    checked: bool,
 }
 
 /// Runs each future as a task and yields their outcomes as they complete
@@ -138,6 +140,7 @@ impl<T: 'static> AsCompleted<T> {
             callbacks,
             state,
             timer: None,
+            checked: false,
         }
     }
 
@@ -154,6 +157,7 @@ impl<T: 'static> AsCompleted<T> {
     ///
     /// # Panics
     /// If no event loop is running on this thread.
+    #[track_caller]
     pub fn timeout(mut self, delay: impl Into<Delay>) -> Self {
         let core = context::running_core()
             .expect("AsCompleted::timeout() needs a running event loop: no running event loop");
@@ -205,6 +209,17 @@ impl<T: 'static> AsCompleted<T> {
     fn poll_outcome(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<T, Error>>> {
         if self.remaining == 0 {
             return Poll::Ready(None);
+        }
+        // A task of another loop never reports here: say so, never hang.
+        if !self.checked {
+            self.checked = true;
+            for task in self.tasks.iter().flatten() {
+                assert!(
+                    task.done() || context::is_running(&task.raw.header().core),
+                    "asyncio::as_completed(): a task belongs to an event loop that is not the \
+                     one running here; wait for it on its own loop"
+                );
+            }
         }
         let mut state = self.state.borrow_mut();
         if let Some(index) = state.finished.pop_front() {

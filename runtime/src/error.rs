@@ -269,6 +269,9 @@ pub enum RuntimeError {
     /// The operating system failed the loop's wait for I/O; the loop
     /// stopped. (`EINTR` is retried, never reported.)
     Os(OsError),
+    /// A task was awaited on a loop other than its own, where it could
+    /// never run (Python: "attached to a different loop").
+    DifferentLoop,
 }
 
 /// An operating-system error the loop met, as a copyable value: its kind
@@ -335,6 +338,10 @@ impl fmt::Display for RuntimeError {
             RuntimeError::WouldDeadlock => {
                 "blocking the event loop's own thread to wait for work that loop must run \
                  would deadlock; await the work instead"
+            }
+            RuntimeError::DifferentLoop => {
+                "the task belongs to an event loop that is not the one running here; \
+                 await it on its own loop"
             }
             RuntimeError::Os(error) => {
                 return write!(f, "the event loop's I/O poller failed: {error}");

@@ -77,6 +77,18 @@ pub mod __private {
     pub use crate::generator::{AsyncGen, RawCo};
     pub use crate::run::Runner;
 
+    /// Gives `async_gen!`'s body closure its parameter type, `RawCo<Y, S>`,
+    /// from the turbofish: an elided lifetime there (`AsyncGen<&str>`) is
+    /// then the function's own, where a closure parameter's would be a
+    /// fresh one for every call (and the body could not yield a borrow).
+    pub fn generator_body<Y, S, F, Fut>(body: F) -> F
+    where
+        F: FnOnce(RawCo<Y, S>) -> Fut,
+        Fut: std::future::Future,
+    {
+        body
+    }
+
     /// A value of any type, for `async_gen!`'s dead-code `break` to the
     /// body's label (a `yield` in a macro's arguments): a plain call, so no
     /// unreachable-code lint fires where a panic would. Never called.

@@ -31,12 +31,14 @@ impl From<Duration> for Delay {
 }
 
 impl From<f64> for Delay {
+    #[track_caller]
     fn from(secs: f64) -> Self {
         Delay(secs_to_nanos(secs))
     }
 }
 
 impl From<f32> for Delay {
+    #[track_caller]
     fn from(secs: f32) -> Self {
         Delay(secs_to_nanos(secs.into()))
     }
@@ -89,6 +91,7 @@ pub struct Sleep {
 ///     assert!(lp.time() - start >= 0.01);
 /// });
 /// ```
+#[track_caller]
 pub fn sleep(delay: impl Into<Delay>) -> Sleep {
     Sleep {
         delay: delay.into().0,

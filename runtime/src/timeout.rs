@@ -91,6 +91,7 @@ pub struct Timeout {
 ///
 /// # Panics
 /// If no event loop is running on this thread.
+#[track_caller]
 pub fn timeout(delay: impl Into<Delay>) -> Timeout {
     let core = running_core("asyncio::timeout()");
     let deadline = core.clock.now().saturating_add(delay.into().0);
@@ -112,6 +113,7 @@ pub fn timeout(delay: impl Into<Delay>) -> Timeout {
 ///
 /// # Panics
 /// If no event loop is running on this thread, or `when` is NaN.
+#[track_caller]
 pub fn timeout_at(when: f64) -> Timeout {
     let core = running_core("asyncio::timeout_at()");
     Timeout::with_deadline(&core, secs_to_nanos(when))
@@ -149,9 +151,13 @@ pub fn wait_for<F: IntoFuture>(fut: F, delay: impl Into<Delay>) -> TimeoutFuture
     fut
 }
 
+#[track_caller]
 fn running_core(what: &str) -> Rc<Core> {
-    context::running_core()
-        .unwrap_or_else(|| panic!("{what} needs a running event loop: no running event loop"))
+    // No closure: `#[track_caller]` reaches the user's line only directly.
+    let Some(core) = context::running_core() else {
+        panic!("{what} needs a running event loop: no running event loop")
+    };
+    core
 }
 
 impl Timeout {
@@ -230,6 +236,7 @@ impl Timeout {
     /// # Errors
     /// [`InvalidStateError`] once the timeout has expired or its scope has
     /// exited.
+    #[track_caller]
     pub fn reschedule(&self, when: Option<f64>) -> Result<(), InvalidStateError> {
         let state = &self.state;
         if !matches!(state.phase.get(), Phase::Created | Phase::Entered) {

@@ -11,6 +11,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
 use crate::future::Future as AsyncFuture;
+use crate::scheduler::context;
 use crate::sleep::{Delay, Sleep, sleep};
 use crate::task::{Task, TaskRef};
 
@@ -80,6 +81,12 @@ pub trait Waitable: sealed::Sealed + Unpin {
     fn watch(&self, slot: &Cell<Option<usize>>, waker: &Waker);
     #[doc(hidden)]
     fn unwatch(&self, slot: &Cell<Option<usize>>);
+    /// Whether it can finish while this thread's running loop runs (a task
+    /// of another loop never can).
+    #[doc(hidden)]
+    fn on_running_loop(&self) -> bool {
+        true
+    }
 }
 
 impl sealed::Sealed for TaskRef {}
@@ -102,6 +109,10 @@ impl Waitable for TaskRef {
             self.raw.header().waiters.borrow_mut().unregister(slot);
         }
     }
+
+    fn on_running_loop(&self) -> bool {
+        context::is_running(&self.raw.header().core)
+    }
 }
 
 impl<T: 'static> sealed::Sealed for Task<T> {}
@@ -121,6 +132,10 @@ impl<T: 'static> Waitable for Task<T> {
 
     fn unwatch(&self, slot: &Cell<Option<usize>>) {
         self.as_task_ref().unwatch(slot);
+    }
+
+    fn on_running_loop(&self) -> bool {
+        self.as_task_ref().on_running_loop()
     }
 }
 
@@ -250,6 +265,11 @@ impl<W: Waitable> Future for Wait<W> {
                 any_raised |= item.raised();
             } else {
                 all_done = false;
+                assert!(
+                    item.on_running_loop(),
+                    "asyncio::wait(): a task belongs to an event loop that is not the one \
+                     running here; wait for it on its own loop"
+                );
                 item.watch(slot, cx.waker());
             }
         }

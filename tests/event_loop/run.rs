@@ -172,3 +172,44 @@ fn runner_debug_sets_the_loop_debug_mode() {
             .run(async { get_running_loop().unwrap().get_debug() })
     );
 }
+
+/// The location a panic reported, from inside `f`.
+fn panic_location(f: impl FnOnce()) -> String {
+    // The hook is process-wide: keep only this thread's panic, and leave
+    // the hook in place (other tests' panics go to the default output).
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let (s, me) = (seen.clone(), std::thread::current().id());
+    let previous = std::sync::Arc::new(std::panic::take_hook());
+    let fallback = previous.clone();
+    std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().id() != me {
+            return fallback(info);
+        }
+        if let Some(at) = info.location() {
+            *s.lock().unwrap() = format!("{}:{}", at.file(), at.line());
+        }
+    }));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    let _ = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| previous(info)));
+    assert!(result.is_err(), "expected a panic");
+    seen.lock().unwrap().clone()
+}
+
+#[test]
+fn misuse_panics_name_the_callers_line() {
+    let at = panic_location(|| {
+        drop(asyncio::sleep(f64::NAN));
+    });
+    assert!(at.starts_with("tests/event_loop/run.rs"), "{at}");
+    let lp = asyncio::EventLoop::new().unwrap();
+    lp.close().unwrap();
+    let at = panic_location(move || {
+        let _task = lp.create_task(async {});
+    });
+    assert!(at.starts_with("tests/event_loop/run.rs"), "{at}");
+    let at = panic_location(|| {
+        let _ = asyncio::create_task(async {});
+    });
+    assert!(at.starts_with("tests/event_loop/run.rs"), "{at}");
+}

@@ -550,3 +550,29 @@ fn awaiting_a_task_by_reference_leaves_its_result_for_everyone() {
         assert_eq!(task.await.unwrap(), "done");
     });
 }
+
+#[test]
+fn a_task_of_another_loop_is_an_error_where_it_could_never_run() {
+    let lp1 = EventLoop::new().unwrap();
+    let lp2 = EventLoop::builder().virtual_time(true).build().unwrap();
+    let stranger = lp1.create_task(asyncio::sleep(0.1));
+    // Awaiting it on lp2 (even under wait_for): an error at once, not a hang.
+    let out = lp2.run_until_complete(async move { asyncio::wait_for(stranger, 0.1).await });
+    match out {
+        Ok(Ok(Err(Error::Runtime(asyncio::RuntimeError::DifferentLoop)))) => {}
+        other => panic!("unexpected: {other:?}"),
+    }
+    // On its own loop a task is awaited as usual.
+    let own = lp1.create_task(async { 5 });
+    assert_eq!(lp1.run_until_complete(own).unwrap().unwrap(), 5);
+    // wait() and as_completed() say what was misused.
+    let stranger = lp1.create_task(asyncio::sleep(0.1));
+    let waited = lp2.run_until_complete(async move { asyncio::wait([stranger]).await });
+    let message = waited.unwrap_err().to_string();
+    assert!(
+        message.contains("different") || message.contains("not the one running here"),
+        "{message}"
+    );
+    lp1.close().unwrap();
+    lp2.close().unwrap();
+}

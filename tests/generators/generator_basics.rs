@@ -61,3 +61,43 @@ async fn nameable() {
     let mut h = Holder { g: named().boxed() };
     assert_eq!(h.g.next().await, Some(7));
 }
+
+#[asyncio::test]
+async fn cfg_on_a_yield_and_on_a_statement_holding_one_is_kept() {
+    let g = async_gen! {
+        #[cfg(any())]
+        yield 0u32;
+        #[cfg(all())]
+        yield 1;
+        #[cfg(any())]
+        let _unused = yield 2;
+        #[cfg(all())]
+        let _sent: () = yield 3;
+        yield 4;
+    };
+    assert_eq!(g.collect::<Vec<_>>().await, [1, 3, 4]);
+}
+
+async_gen! {
+    /// Elided lifetimes work as in a plain `async fn`: the generator
+    /// borrows `text`.
+    async fn words(text: &str) -> AsyncGen<&str> {
+        for word in text.split_whitespace() {
+            yield word;
+        }
+    }
+
+    async fn longest<'a>(a: &'a str, b: &'a str) -> AsyncGen<&'a str> {
+        yield if a.len() >= b.len() { a } else { b };
+    }
+}
+
+#[asyncio::test]
+async fn the_fn_form_takes_elided_and_named_lifetimes() {
+    let text = String::from("to be or not");
+    assert_eq!(
+        words(&text).collect::<Vec<_>>().await,
+        ["to", "be", "or", "not"]
+    );
+    assert_eq!(longest("ab", "abc").collect::<Vec<_>>().await, ["abc"]);
+}

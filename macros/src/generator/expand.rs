@@ -19,7 +19,7 @@ pub(crate) struct Site<'a> {
 ///
 /// ```text
 /// {
-///     let body = move |__asyncio_co: RawCo<Y, S>| async move { body };
+///     let body = generator_body::<Y, S, _, _>(move |__asyncio_co| async move { body });
 ///     unsafe { AsyncGen::__from_raw(body) }
 /// }
 /// ```
@@ -44,7 +44,9 @@ pub(crate) fn generator(
     let block = quote_spanned!(at=> async move { #body });
     quote! {
         {
-            let #make = move |#co: #krate::__private::RawCo<#yield_ty, #send_ty>| #block;
+            let #make = #krate::__private::generator_body::<#yield_ty, #send_ty, _, _>(
+                move |#co| #block
+            );
             #[allow(unused_unsafe)]
             unsafe { #krate::__private::AsyncGen::__from_raw(#make) }
         }

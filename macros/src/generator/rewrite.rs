@@ -357,6 +357,24 @@ fn is_arrow(trees: &[TokenTree]) -> bool {
     )
 }
 
+/// Puts `attrs` (a `yield`'s, such as `#[cfg(..)]`) on its replacement.
+fn with_attrs(expr: &mut Expr, mut attrs: Vec<syn::Attribute>) {
+    if attrs.is_empty() {
+        return;
+    }
+    let own = match expr {
+        Expr::Await(e) => &mut e.attrs,
+        Expr::Block(e) => &mut e.attrs,
+        other => {
+            let inner = std::mem::replace(other, Expr::Verbatim(TokenStream::new()));
+            *other = syn::parse_quote!(#(#attrs)* { #inner });
+            return;
+        }
+    };
+    attrs.append(own);
+    *own = attrs;
+}
+
 fn is_brace(tree: &TokenTree) -> bool {
     matches!(tree, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace)
 }
@@ -365,16 +383,19 @@ impl VisitMut for Rewriter {
     fn visit_expr_mut(&mut self, expr: &mut Expr) {
         match expr {
             Expr::Yield(ExprYield {
+                attrs,
                 yield_token,
                 expr: value,
-                ..
             }) => {
                 let span = yield_token.span;
+                let attrs = std::mem::take(attrs);
                 let mut value = value.take();
                 if let Some(v) = value.as_mut() {
                     self.visit_expr_mut(v);
                 }
                 *expr = self.replace(span, value);
+                // `#[cfg(..)] yield v;` keeps its attributes.
+                with_attrs(expr, attrs);
             }
             Expr::Closure(closure) => {
                 self.within(Scope::Closure, |this| {

@@ -55,6 +55,7 @@ pub(crate) fn nanos_to_secs(nanos: u64) -> f64 {
 
 /// Seconds (possibly fractional, negative or infinite) to a delay in
 /// nanoseconds; negative means zero, infinity means never (`u64::MAX`).
+#[track_caller]
 pub(crate) fn secs_to_nanos(secs: f64) -> u64 {
     assert!(
         !secs.is_nan(),

@@ -76,6 +76,17 @@ pub(crate) fn running_core_weak() -> std::rc::Weak<Core> {
         .unwrap_or_default()
 }
 
+/// Whether `core` is the loop running on this thread.
+pub(crate) fn is_running(core: &std::rc::Weak<Core>) -> bool {
+    CX.try_with(|cx| {
+        cx.running
+            .borrow()
+            .as_ref()
+            .is_some_and(|running| std::ptr::eq(Rc::as_ptr(running), core.as_ptr()))
+    })
+    .unwrap_or(false)
+}
+
 /// This thread's default loop, created on first use.
 pub(crate) fn default_core() -> std::io::Result<Rc<Core>> {
     CX.with(|cx| {

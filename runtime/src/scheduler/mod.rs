@@ -194,6 +194,7 @@ impl Core {
 
     /// Creates a task: `make` builds the cell around the header; the task
     /// is scheduled to start after what is already queued.
+    #[track_caller]
     pub(crate) fn spawn<R: Runnable>(
         self: &Rc<Self>,
         spec: TaskSpec,

@@ -10,7 +10,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use crate::error::{CancelledError, Error, InvalidStateError};
+use crate::error::{CancelledError, Error, InvalidStateError, RuntimeError};
 use crate::scheduler::Runnable;
 use crate::scheduler::context;
 use crate::scheduler::delivery;
@@ -437,6 +437,10 @@ impl<T: 'static> Task<T> {
             return Poll::Pending;
         }
         if !header.is_done() {
+            // Awaited elsewhere, it could never run: say so, never hang.
+            if awaiter.slot.get().is_none() && !context::is_running(&header.core) {
+                return Poll::Ready(Err(RuntimeError::DifferentLoop.into()));
+            }
             header
                 .waiters
                 .borrow_mut()

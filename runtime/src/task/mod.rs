@@ -19,6 +19,7 @@ use crate::scheduler::header::TaskSpec;
 use cell::TaskCell;
 
 /// Creates a task on `core`.
+#[track_caller]
 pub(crate) fn spawn<F>(
     core: &Rc<Core>,
     future: F,
@@ -34,14 +35,17 @@ where
     Task::from_raw(cell)
 }
 
+#[track_caller]
 fn running_core_or_panic(what: &str) -> Rc<Core> {
-    context::running_core().unwrap_or_else(|| {
+    // No closure: `#[track_caller]` reaches the user's line only directly.
+    let Some(core) = context::running_core() else {
         panic!(
             "{what} needs a running event loop: {}; call it from inside \
              asyncio::run(...) or a task",
             RuntimeError::NoRunningLoop
         )
-    })
+    };
+    core
 }
 
 /// Schedules `future` as a task on the running loop (Python's
