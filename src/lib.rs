@@ -51,6 +51,15 @@ pub use asyncio_macros::test;
 /// works under any name the dependency is given (`aio = { package =
 /// "asyncio", .. }`) and through a re-export.
 ///
+/// `async_gen!` rewrites the `yield`s it is given, including those in the
+/// arguments of macros called in the body. A `yield` that your own
+/// `macro_rules!` produces is not among them: rustc reports "yield syntax
+/// is experimental" at your macro. Write the `yield` in the macro's
+/// arguments instead (`emit!(yield value)`), or have the macro return the
+/// value and `yield` it in the body. An expression-form `async_gen!` in
+/// item position (at module level) is rustc's "macro expansion ignores
+/// `{`": the expression form is an expression; for items, use the fn form.
+///
 /// ```
 /// let numbers = asyncio::async_gen! {
 ///     for i in 0..3u32 {
@@ -63,8 +72,15 @@ pub use asyncio_macros::test;
 #[cfg(feature = "macros")]
 #[macro_export]
 macro_rules! async_gen {
-    ($($body:tt)*) => {
-        $crate::__private::async_gen! { $crate; $($body)* }
+    () => {
+        ::core::compile_error! {
+            "an empty `async_gen! {}` yields nothing: give it a body that yields, as in \
+             `async_gen! { yield 1; }` (an expression), or `async fn` items that return \
+             `AsyncGen<..>`, as in `async_gen! { async fn numbers() -> AsyncGen<u32> { yield 1; } }`"
+        }
+    };
+    ($($body:tt)+) => {
+        $crate::__private::async_gen! { $crate; $($body)+ }
     };
 }
 

@@ -85,6 +85,10 @@ pub use self::protocol::{AClose, ANext, ASend, AnextValue, AsyncGenError, Next};
 ///     assert_eq!(agen.take_return(), Some("liftoff"));
 /// });
 /// ```
+///
+/// A generator is not a future: `agen.await` is a compile error (rustc's
+/// "is not a future"), as Python's `await agen` is a `TypeError`. Take one
+/// item with `agen.next().await`, all of them with `agen.collect().await`.
 pub struct AsyncGen<Y, R = (), S = (), F: ?Sized = dyn Future<Output = R>> {
     core: NonNull<Block<Y, R, S, F>>,
     _owns: PhantomData<Box<Block<Y, R, S, F>>>,
@@ -255,37 +259,6 @@ impl<Y, R, F: Future<Output = R> + ?Sized, S: AnextValue> Stream for AsyncGen<Y,
 impl<Y, R, F: Future<Output = R> + ?Sized, S: AnextValue> FusedStream for AsyncGen<Y, R, S, F> {
     fn is_terminated(&self) -> bool {
         self.is_finished()
-    }
-}
-
-/// Never implemented: the bound that turns `agen.await` into an error that
-/// says how to iterate instead (see the `IntoFuture` impl below).
-#[diagnostic::on_unimplemented(
-    message = "an async generator is not a future: `.await` cannot run it",
-    label = "this `.await` is on an `AsyncGen`; iterate it instead",
-    note = "take one item with `agen.next().await` (or `agen.anext().await`), all of them \
-            with `agen.collect::<Vec<_>>().await`, or loop: \
-            `while let Some(item) = agen.next().await {{ .. }}`"
-)]
-pub trait IterateWithNextAwait: sealed::Sealed {}
-
-mod sealed {
-    pub trait Sealed {}
-}
-
-/// Only so that `agen.await` is an error that says how to iterate: the
-/// bound can never hold ([`IterateWithNextAwait`] is sealed and has no
-/// implementations), so this impl is never used. Python's `await agen` is a
-/// `TypeError` for the same reason.
-impl<Y, R, S, F: ?Sized> std::future::IntoFuture for AsyncGen<Y, R, S, F>
-where
-    Self: IterateWithNextAwait,
-{
-    type Output = std::convert::Infallible;
-    type IntoFuture = std::future::Pending<std::convert::Infallible>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        std::future::pending()
     }
 }
 
