@@ -1,20 +1,25 @@
-//! The public face of the loop: `EventLoop`, its builder, and the
-//! thread-safe `LoopHandle`.
+//! The public face of the loop: `EventLoop` and its builder; the
+//! thread-safe `LoopHandle` (`handle.rs`); the thread's current loop
+//! (`current.rs`).
+
+mod current;
+mod handle;
+
+pub use current::{get_event_loop, get_running_loop, new_event_loop, set_event_loop};
+pub use handle::LoopHandle;
 
 use std::fmt;
 use std::future::Future;
 use std::io;
 use std::panic::Location;
 use std::rc::Rc;
-use std::sync::Arc;
 use std::time::Duration;
 
 use crate::error::{Error, RuntimeError};
 use crate::future::Future as AsyncFuture;
 use crate::handle::{Handle, TimerHandle};
 use crate::scheduler::clock::{nanos_to_secs, secs_to_nanos};
-use crate::scheduler::shared::{Remote, Shared};
-use crate::scheduler::{Core, CoreOptions, context};
+use crate::scheduler::{Core, CoreOptions};
 use crate::sleep::Delay;
 use crate::task::{self, Task, TaskRef};
 
@@ -556,156 +561,4 @@ impl fmt::Debug for EventLoop {
             self.get_debug()
         )
     }
-}
-
-/// A `Send + Sync` handle to a loop, for other threads: schedule callbacks
-/// and stop it. Wakes the loop if it is blocked in the OS.
-#[derive(Clone)]
-pub struct LoopHandle {
-    pub(crate) shared: Arc<Shared>,
-}
-
-impl LoopHandle {
-    /// Schedules `callback` on the loop's thread (Python's
-    /// `call_soon_threadsafe`). `Err(Closed)` once the loop is closed.
-    ///
-    /// ```
-    /// use std::sync::mpsc;
-    /// let lp = asyncio::EventLoop::new().unwrap();
-    /// let handle = lp.handle();
-    /// let (tx, rx) = mpsc::channel();
-    /// std::thread::spawn(move || {
-    ///     let stopper = handle.clone();
-    ///     handle
-    ///         .call_soon_threadsafe(move || {
-    ///             tx.send(std::thread::current().id()).unwrap();
-    ///             stopper.stop();
-    ///         })
-    ///         .unwrap();
-    /// });
-    /// lp.run_forever().unwrap(); // woken by the other thread's callback
-    /// assert_eq!(rx.recv().unwrap(), std::thread::current().id()); // ran here
-    /// lp.close().unwrap();
-    /// assert!(lp.handle().call_soon_threadsafe(|| ()).is_err());
-    /// ```
-    ///
-    /// # Errors
-    /// `Closed` once the loop is closed (the callback is dropped).
-    pub fn call_soon_threadsafe(
-        &self,
-        callback: impl FnOnce() + Send + 'static,
-    ) -> Result<(), RuntimeError> {
-        if self.shared.push(Remote::Callback(Box::new(callback))) {
-            Ok(())
-        } else {
-            Err(RuntimeError::Closed)
-        }
-    }
-
-    /// Stops the loop, as `EventLoop::stop` would from its own thread.
-    ///
-    /// ```
-    /// let lp = asyncio::EventLoop::new().unwrap();
-    /// let handle = lp.handle();
-    /// lp.call_later(0.01, move || {
-    ///     std::thread::spawn(move || handle.stop()).join().unwrap();
-    /// });
-    /// lp.run_forever().unwrap();
-    /// lp.close().unwrap();
-    /// ```
-    pub fn stop(&self) {
-        self.shared.push(Remote::Stop);
-    }
-
-    /// Whether the loop was closed.
-    ///
-    /// ```
-    /// let lp = asyncio::EventLoop::new().unwrap();
-    /// let handle = lp.handle();
-    /// lp.close().unwrap();
-    /// assert!(std::thread::spawn(move || handle.is_closed()).join().unwrap());
-    /// ```
-    pub fn is_closed(&self) -> bool {
-        self.shared.is_closed()
-    }
-}
-
-impl fmt::Debug for LoopHandle {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "<LoopHandle closed={}>", self.is_closed())
-    }
-}
-
-/// The loop running on this thread (Python's `asyncio.get_running_loop()`).
-///
-/// ```
-/// assert!(asyncio::get_running_loop().is_err()); // no loop runs here
-/// asyncio::run(async {
-///     let lp = asyncio::get_running_loop().unwrap();
-///     assert!(lp.is_running());
-/// });
-/// ```
-///
-/// # Errors
-/// `NoRunningLoop` outside a running loop.
-pub fn get_running_loop() -> Result<EventLoop, RuntimeError> {
-    context::running_core()
-        .map(|core| EventLoop { core })
-        .ok_or(RuntimeError::NoRunningLoop)
-}
-
-/// The running loop, else this thread's current loop, created on first use
-/// (Python's `asyncio.get_event_loop()`).
-///
-/// ```
-/// use std::{cell::Cell, rc::Rc};
-/// let lp = asyncio::new_event_loop().unwrap();
-/// asyncio::set_event_loop(Some(lp.clone()));
-/// let ran = Rc::new(Cell::new(false));
-/// let r = ran.clone();
-/// // Scheduled through the thread's current loop: it runs when `lp` runs.
-/// asyncio::get_event_loop().unwrap().call_soon(move || r.set(true));
-/// lp.run_until_complete(asyncio::sleep(0)).unwrap();
-/// assert!(ran.get());
-/// asyncio::set_event_loop(None);
-/// lp.close().unwrap();
-/// ```
-///
-/// # Errors
-/// As [`EventLoopBuilder::build`], when a loop has to be created.
-pub fn get_event_loop() -> io::Result<EventLoop> {
-    let core = match context::running_core() {
-        Some(core) => core,
-        None => context::default_core()?,
-    };
-    Ok(EventLoop { core })
-}
-
-/// Sets (or clears) this thread's current loop, which `get_event_loop()`
-/// returns when no loop is running.
-///
-/// ```
-/// let lp = asyncio::new_event_loop().unwrap();
-/// asyncio::set_event_loop(Some(lp.clone()));
-/// assert!(!asyncio::get_event_loop().unwrap().is_closed());
-/// lp.close().unwrap();
-/// assert!(asyncio::get_event_loop().unwrap().is_closed()); // still the one set
-/// asyncio::set_event_loop(None);
-/// ```
-pub fn set_event_loop(event_loop: Option<EventLoop>) {
-    drop(context::set_default_core(event_loop.map(|l| l.core)));
-}
-
-/// A new loop (Python's `asyncio.new_event_loop()`); same as `EventLoop::new()`.
-///
-/// ```
-/// let lp = asyncio::new_event_loop().unwrap();
-/// assert_eq!(lp.run_until_complete(async { "ran" }).unwrap(), "ran");
-/// lp.close().unwrap();
-/// ```
-///
-/// # Errors
-/// As [`EventLoopBuilder::build`].
-pub fn new_event_loop() -> io::Result<EventLoop> {
-    EventLoop::new()
 }
