@@ -44,7 +44,7 @@ pub fn get_running_loop() -> Result<EventLoop, RuntimeError> {
 /// ```
 ///
 /// # Errors
-/// As [`EventLoopBuilder::build`], when a loop has to be created.
+/// As [`EventLoopBuilder::build`](crate::EventLoopBuilder::build), when a loop has to be created.
 pub fn get_event_loop() -> io::Result<EventLoop> {
     let core = match context::running_core() {
         Some(core) => core,
@@ -77,7 +77,7 @@ pub fn set_event_loop(event_loop: Option<EventLoop>) {
 /// ```
 ///
 /// # Errors
-/// As [`EventLoopBuilder::build`].
+/// As [`EventLoopBuilder::build`](crate::EventLoopBuilder::build).
 pub fn new_event_loop() -> io::Result<EventLoop> {
     EventLoop::new()
 }

@@ -10,7 +10,7 @@ use std::task::{Context, Poll};
 use super::Shared;
 use crate::sync::wait_list::Wakes;
 
-/// The future returned by [`Queue::put`].
+/// The future returned by [`Queue::put`](super::Queue::put).
 #[must_use = "futures do nothing unless awaited"]
 pub struct QueuePut<T> {
     pub(super) state: Shared<T>,
@@ -60,7 +60,7 @@ impl<T> Drop for QueuePut<T> {
     }
 }
 
-/// The future returned by [`Queue::get`].
+/// The future returned by [`Queue::get`](super::Queue::get).
 #[must_use = "futures do nothing unless awaited"]
 pub struct QueueGet<T> {
     pub(super) state: Shared<T>,
@@ -105,7 +105,7 @@ impl<T> Drop for QueueGet<T> {
     }
 }
 
-/// The future returned by [`Queue::join`].
+/// The future returned by [`Queue::join`](super::Queue::join).
 #[must_use = "futures do nothing unless awaited"]
 pub struct QueueJoin<T> {
     pub(super) state: Shared<T>,
