@@ -270,7 +270,7 @@ pub(crate) fn parent() -> Option<Parent> {
 }
 
 /// Runs `f` (a scope polling its inner future) with `scope` as the parent
-/// of the points it arms.
+/// that the points inside raise cancellations to.
 pub(crate) fn in_scope<R>(scope: &Rc<ScopeNode>, f: impl FnOnce() -> R) -> R {
     struct Restore(Option<Rc<ScopeNode>>);
     impl Drop for Restore {

@@ -70,6 +70,12 @@ impl Pending {
         }
     }
 
+    fn error(&self) -> &CancelledError {
+        match self {
+            Pending::Own(e) | Pending::Deliver(e) | Pending::Raised(e) => e,
+        }
+    }
+
     fn into_error(self) -> CancelledError {
         match self {
             Pending::Own(e) | Pending::Deliver(e) | Pending::Raised(e) => e,
@@ -137,7 +143,7 @@ fn pass_up(pending: Pending) {
         Some(Parent::Scope(scope)) => scope.cancel(pending),
         Some(Parent::Task(task)) => {
             let raised = matches!(pending, Pending::Raised(_));
-            let message = pending.into_error().message().map(str::to_owned);
+            let message = pending.error().message().map(str::to_owned);
             task.header().rearm_cancel(message, raised);
         }
         None => {}
@@ -262,8 +268,7 @@ struct OwnDelivery;
 
 impl OwnDelivery {
     fn start(pending: &Pending) -> OwnDelivery {
-        let (Pending::Own(error) | Pending::Deliver(error) | Pending::Raised(error)) = pending;
-        context::set_delivery(Some(Delivery::Scope(error.clone())));
+        context::set_delivery(Some(Delivery::Scope(pending.error().clone())));
         OwnDelivery
     }
 }
