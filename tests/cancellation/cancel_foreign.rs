@@ -15,7 +15,7 @@ use std::pin::{Pin, pin};
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-use asyncio::{Queue, Task, catch_cancelled, create_task, sleep};
+use asyncio::{Queue, Task, catch_cancelled, create_task, sleep, task_group, wait_for};
 use futures::future::{Either, select};
 
 /// A small deterministic generator (xorshift64*), one stream per seed.
@@ -249,6 +249,12 @@ enum Around {
     JoinTask,
     /// `select` with an awaited helper task.
     SelectTask,
+    /// `wait_for` whose deadline passes in the step the cancelled value
+    /// is sent: the timeout's own cancellation arrives with it.
+    WaitFor,
+    /// A task group whose other child fails in that step: the group's own
+    /// abort arrives with it.
+    Group,
 }
 
 type Values = Rc<RefCell<Vec<u32>>>;
@@ -291,11 +297,25 @@ fn helper() -> Task<()> {
     create_task(async { sleep(3600).await })
 }
 
+/// `work` inside `around`; `at` is when (loop time) the value that the
+/// outside cancellation meets is sent.
 async fn consumer(
     work: impl std::future::Future<Output = Option<u32>>,
     around: Around,
+    at: f64,
 ) -> Option<u32> {
     match around {
+        Around::WaitFor => wait_for(work, at).await.ok().flatten(),
+        Around::Group => task_group(async move |tg| {
+            tg.create_try_task(async move {
+                sleep(at).await;
+                Err::<(), _>(std::io::Error::other("a sibling failed"))
+            });
+            work.await
+        })
+        .await
+        .ok()
+        .flatten(),
         Around::Nothing => work.await,
         Around::CatchAll => catch_cancelled(work).await.ok().flatten(),
         Around::JoinTask => futures::join!(work, helper()).0,
@@ -315,7 +335,9 @@ fn run_seed(kind: Kind, seed: u64) -> (Vec<u32>, Vec<u32>, Vec<u32>) {
         Around::CatchAll,
         Around::JoinTask,
         Around::SelectTask,
-    ][rng.below(4) as usize];
+        Around::WaitFor,
+        Around::Group,
+    ][rng.below(6) as usize];
     let count = match kind {
         Kind::Oneshot => 1,
         _ => 1 + rng.below(5) as u32,
@@ -324,17 +346,21 @@ fn run_seed(kind: Kind, seed: u64) -> (Vec<u32>, Vec<u32>, Vec<u32>) {
     let cancel_first = rng.below(2) == 0;
     let pauses: Vec<u64> = (0..4).map(|_| rng.below(3)).collect();
     let gaps: Vec<u64> = (0..count).map(|_| rng.below(4)).collect();
+    // Each gap is that many milliseconds of loop time: an own cancellation
+    // (a deadline, a group's abort) due when value `cancel_at` is sent
+    // fires in the same loop step.
+    let at = gaps[..=cancel_at as usize].iter().sum::<u64>() as f64 / 1000.0;
     let source = source(kind);
     let received: Values = Rc::default();
     let (src, rec) = (source.clone(), received.clone());
     let (sent, taken) = run_virtual(async move {
         let queue = Queue::new(0);
         let work = consume(src.clone(), body, rec.clone(), queue.clone(), pauses);
-        let task = create_task(consumer(work, around));
+        let task = create_task(consumer(work, around, at));
         let mut sent = Vec::new();
         for (value, gap) in (0..count).zip(gaps) {
             for _ in 0..gap {
-                sleep(0).await;
+                sleep(0.001).await;
             }
             // The cancellation and the value arrive in the same loop step.
             if value == cancel_at && cancel_first {
@@ -350,12 +376,13 @@ fn run_seed(kind: Kind, seed: u64) -> (Vec<u32>, Vec<u32>, Vec<u32>) {
         src.close();
         let taken = rec.borrow().clone();
         if let (Body::Return, Some(&value)) = (body, taken.first())
-            && !matches!(around, Around::JoinTask)
+            && !matches!(around, Around::JoinTask | Around::Group)
         {
             // Nothing stood between the value and the task's result: the
             // result is not thrown away. (In a `join`, the value waits for
             // the cancelled sibling and is dropped with the code holding it,
-            // as a Python coroutine's local would be.)
+            // as a Python coroutine's local would be; a failed group's
+            // failures replace its body's result, as in Python.)
             assert_eq!(
                 returned,
                 Some(value),
