@@ -84,6 +84,121 @@ macro_rules! async_gen {
     };
 }
 
+/// An async context manager written as a generator that yields once:
+/// Python's `@asynccontextmanager`.
+///
+/// The code before the `yield` is the enter; the yielded value is what
+/// the body of `async_with!` receives; the code after it is the exit, and
+/// the `yield` evaluates to a `&mut Outcome<R>` saying how the body ended
+/// (returned, panicked, cancelled), which the exit may change. The exit
+/// runs however the body ends, cancellation included, awaits and all.
+///
+/// An expression:
+///
+/// ```
+/// use asyncio::{async_context, async_with};
+/// use std::{cell::RefCell, rc::Rc};
+///
+/// let log = Rc::new(RefCell::new(Vec::new()));
+/// let l = log.clone();
+/// asyncio::run(async move {
+///     let l2 = l.clone();
+///     let transaction = async_context! {
+///         l2.borrow_mut().push("begin");
+///         let outcome = yield 7;
+///         if outcome.is_ok() {
+///             l2.borrow_mut().push("commit");
+///         } else {
+///             l2.borrow_mut().push("rollback");
+///         }
+///     };
+///     let out: Result<u32, String> = async_with!(transaction as n => {
+///         if n > 5 {
+///             return Err("too big".to_string()); // leaves the body
+///         }
+///         Ok(n)
+///     });
+///     assert!(out.is_err());
+/// });
+/// assert_eq!(*log.borrow(), ["begin", "rollback"]);
+/// ```
+///
+/// Or `async fn` items returning `AsyncContext<V>` (a manager for bodies
+/// of any output) or `AsyncContext<V, R>` (for bodies returning `R`):
+///
+/// ```
+/// use asyncio::{AsyncContext, async_context, async_with};
+///
+/// async_context! {
+///     async fn connection(driver: &'static str) -> AsyncContext<String> {
+///         println!("Setting up connection");
+///         asyncio::sleep(1).await;
+///         yield format!("{{'driver': '{driver}'}}");
+///         asyncio::sleep(1).await;
+///         println!("Shutting down");
+///     }
+/// }
+///
+/// asyncio::Runner::new().virtual_time(true).run(async {
+///     async_with!(connection("sqlite") as db => println!("{db} is ready"));
+/// });
+/// ```
+///
+/// The body must `yield` exactly once: none, or two on one path, is a
+/// compile error; a `yield` in a closure or a nested `async` block is an
+/// error at that `yield`.
+#[cfg(feature = "macros")]
+#[macro_export]
+macro_rules! async_context {
+    () => {
+        ::core::compile_error! {
+            "an empty `async_context! {}` has nothing to yield: write the setup, one `yield value;`, \
+             then the teardown, as in `async_context! { let conn = connect().await; yield conn; }`"
+        }
+    };
+    ($($body:tt)+) => {
+        $crate::__private::async_context! { $crate; $($body)+ }
+    };
+}
+
+/// Python's `async with`: runs a body inside one or more async context
+/// managers and evaluates to the body's value (the `.await` is included).
+///
+/// ```
+/// use asyncio::async_with;
+///
+/// asyncio::run(async {
+///     let lock = asyncio::Lock::new();
+///     let sem = asyncio::Semaphore::new(2);
+///     let total = async_with!(&lock, &sem as _permit => {
+///         assert!(lock.locked());
+///         1 + 2
+///     });
+///     assert_eq!(total, 3);
+/// });
+/// ```
+///
+/// - `async_with!(manager as value => { body })`: `value` is what the
+///   manager's enter made (any pattern; without `as`, the value is held,
+///   unnamed, until the body ends — a lock's guard, say).
+/// - `async_with!(a as x, b as y => { .. })`: entered left to right,
+///   exited right to left.
+/// - The body is an async closure: `?` and `return` leave the body with
+///   that value, which is the macro's value. Use `?` on the macro to pass
+///   an error on.
+///
+/// The managers are anything implementing
+/// [`AsyncContextManager`](crate::AsyncContextManager): `&Lock`,
+/// `&Semaphore`, `&BoundedSemaphore`, `&Condition`, `timeout(d)`,
+/// `AsyncExitStack`, `async_context!` generators and your own types.
+#[cfg(feature = "macros")]
+#[macro_export]
+macro_rules! async_with {
+    ($($input:tt)*) => {
+        $crate::__private::async_with! { $crate; $($input)* }
+    };
+}
+
 /// The names most programs use, for a glob import:
 /// `use asyncio::prelude::*;`.
 ///
@@ -116,14 +231,15 @@ macro_rules! async_gen {
 /// ```
 pub mod prelude {
     #[cfg(feature = "macros")]
-    pub use crate::async_gen;
+    pub use crate::{async_context, async_gen, async_with};
     pub use asyncio_runtime::{
-        ALL_COMPLETED, AsyncGen, AsyncIterator, Barrier, BoundedSemaphore, CancelledError,
-        Condition, Error, Event, EventLoop, FIRST_COMPLETED, FIRST_EXCEPTION, LifoQueue, Lock,
-        PriorityQueue, Queue, Runner, Semaphore, Task, TaskGroup, TaskRef, TimeoutError, aiter,
-        all_tasks, as_completed, catch_cancelled, create_task, create_task_named, current_task,
-        finally, gather, get_running_loop, run, shield, sleep, task_group, timeout, timeout_at,
-        to_thread, wait, wait_for,
+        ALL_COMPLETED, AsyncContext, AsyncContextManager, AsyncExitStack, AsyncGen, AsyncIterator,
+        Barrier, BoundedSemaphore, CancelledError, Condition, Error, Event, EventLoop,
+        FIRST_COMPLETED, FIRST_EXCEPTION, LifoQueue, Lock, Outcome, PriorityQueue, Queue, Runner,
+        Semaphore, Task, TaskGroup, TaskRef, TimeoutError, aiter, all_tasks, as_completed,
+        catch_cancelled, create_task, create_task_named, current_task, finally, gather,
+        get_running_loop, run, shield, sleep, task_group, timeout, timeout_at, to_thread, wait,
+        wait_for,
     };
 }
 
@@ -131,6 +247,6 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     #[cfg(feature = "macros")]
-    pub use asyncio_macros::async_gen;
+    pub use asyncio_macros::{async_context, async_gen, async_with};
     pub use asyncio_runtime::__private::*;
 }

@@ -13,9 +13,11 @@
 
 #![forbid(unsafe_code)]
 
+mod context;
 mod entry;
 mod errors;
 mod generator;
+mod with;
 
 use proc_macro::TokenStream;
 
@@ -111,4 +113,41 @@ pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro]
 pub fn async_gen(input: TokenStream) -> TokenStream {
     generator::expand(input.into()).into()
+}
+
+/// An async context manager written as a generator that yields once
+/// (Python's `@asynccontextmanager`), as an expression or as `async fn`
+/// items returning `AsyncContext<V>`. Called through the facade's
+/// `asyncio::async_context!`, which passes `$crate;` first.
+///
+/// ```
+/// use asyncio::{async_context, async_with};
+///
+/// asyncio::run(async {
+///     let cm = async_context! {
+///         let outcome = yield "ready";
+///         assert!(outcome.is_returned());
+///     };
+///     assert_eq!(async_with!(cm as v => v.len()), 5);
+/// });
+/// ```
+#[proc_macro]
+pub fn async_context(input: TokenStream) -> TokenStream {
+    context::expand(input.into()).into()
+}
+
+/// Python's `async with`: `async_with!(manager as value => { body })`.
+/// Called through the facade's `asyncio::async_with!`, which passes
+/// `$crate;` first.
+///
+/// ```
+/// asyncio::run(async {
+///     let lock = asyncio::Lock::new();
+///     let n = asyncio::async_with!(&lock as _guard => 1 + 1);
+///     assert_eq!(n, 2);
+/// });
+/// ```
+#[proc_macro]
+pub fn async_with(input: TokenStream) -> TokenStream {
+    with::expand(input.into()).into()
 }

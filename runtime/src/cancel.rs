@@ -80,6 +80,22 @@ pub fn catch_cancelled<F: Future>(fut: F) -> CatchCancelled<F> {
 }
 
 impl<F> CatchCancelled<F> {
+    /// A catch point on an existing scope: the steps of an `async with`
+    /// share one.
+    pub(crate) fn in_node(
+        fut: F,
+        node: Rc<ScopeNode>,
+        location: &'static Location<'static>,
+    ) -> Self {
+        CatchCancelled {
+            inner: Some(fut),
+            node,
+            cleanups: Vec::new(),
+            error: None,
+            location,
+        }
+    }
+
     /// This catch point's scope, for an owner that cancels the inner work
     /// itself (a timeout).
     pub(crate) fn node(&self) -> &Rc<ScopeNode> {

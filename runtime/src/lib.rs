@@ -14,6 +14,7 @@
 
 mod as_completed;
 mod cancel;
+mod contextlib;
 mod error;
 mod event_loop;
 mod future;
@@ -33,6 +34,7 @@ mod wait;
 
 pub use crate::as_completed::{AsCompleted, AsCompletedNext, as_completed};
 pub use crate::cancel::{CatchCancelled, Finally, catch_cancelled, finally};
+pub use crate::contextlib::{AsyncContext, AsyncContextManager, AsyncExitStack, Outcome, with};
 pub use crate::error::{
     CancelledError, Error, Exception, InvalidStateError, OsError, PanicError, RuntimeError,
     TimeoutError,
@@ -74,6 +76,7 @@ pub use futures_core::Stream;
 /// Items generated code refers to; not a public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::contextlib::{resumed, with};
     pub use crate::generator::{AsyncGen, RawCo};
     pub use crate::run::Runner;
 

@@ -274,7 +274,7 @@ impl Timeout {
         }
     }
 
-    fn enter(&self, node: &Rc<ScopeNode>) {
+    pub(crate) fn enter(&self, node: &Rc<ScopeNode>) {
         let state = &self.state;
         assert!(
             state.phase.get() == Phase::Created,
@@ -336,7 +336,7 @@ impl Timeout {
 
     /// The scope ended; returns whether a cancellation that ended it was
     /// this timeout's own (and so is reported as `TimeoutError`).
-    fn exit(&self) -> bool {
+    pub(crate) fn exit(&self) -> bool {
         let state = &self.state;
         self.disarm();
         match state.phase.get() {

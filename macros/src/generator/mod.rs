@@ -13,10 +13,10 @@
 //! any attribute can rewrite it. Tokens inside a `macro!{..}` are not
 //! parsed that way, hence the fn form lives inside `async_gen!`.
 
-mod expand;
-mod parse;
-mod rewrite;
-mod validate;
+pub(crate) mod expand;
+pub(crate) mod parse;
+pub(crate) mod rewrite;
+pub(crate) mod validate;
 
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::quote;
@@ -38,7 +38,7 @@ pub(crate) fn expand(input: TokenStream) -> TokenStream {
         .into_iter()
         .next()
         .map_or_else(Span::call_site, |token| token.span());
-    match parse::parse(input.clone()) {
+    match parse::parse(input.clone(), "async_gen") {
         Ok(parse::Input::Block(stmts)) => {
             let (body, errors, _) = rewrite_body(&krate, stmts);
             let expr =
@@ -75,7 +75,7 @@ pub(crate) fn expand(input: TokenStream) -> TokenStream {
 /// Splits the crate path the facade's `macro_rules!` shim puts first
 /// (`$crate ;`) off the user's tokens; `::asyncio` when it is absent (the
 /// proc macro called directly).
-fn split_crate(input: TokenStream) -> (TokenStream, TokenStream) {
+pub(crate) fn split_crate(input: TokenStream) -> (TokenStream, TokenStream) {
     let mut tokens = input.clone().into_iter();
     if let (Some(TokenTree::Ident(krate)), Some(TokenTree::Punct(semi))) =
         (tokens.next(), tokens.next())

@@ -19,7 +19,7 @@ pub(crate) enum Input {
 /// (a block body of nothing but items would never yield), unless what
 /// follows is not items: then it is a body that starts with a helper fn.
 /// Anything else is a body.
-pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Input> {
+pub(crate) fn parse(tokens: TokenStream, name: &str) -> syn::Result<Input> {
     let tokens = parenthesize_scrutinee_yields(tokens);
     if !starts_with_fn(&tokens) {
         return Block::parse_within.parse2(tokens).map(Input::Block);
@@ -30,7 +30,7 @@ pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Input> {
         for item in items {
             match item {
                 Item::Fn(f) => fns.push(f),
-                other => errors.push(not_a_fn(&other)),
+                other => errors.push(not_a_fn(&other, name)),
             }
         }
         return Ok(Input::Fns(fns, errors));
@@ -46,7 +46,7 @@ pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Input> {
     for chunk in chunks {
         match syn::parse2::<Item>(chunk.clone()) {
             Ok(Item::Fn(f)) => fns.push(f),
-            Ok(other) => errors.push(not_a_fn(&other)),
+            Ok(other) => errors.push(not_a_fn(&other, name)),
             Err(error) => {
                 errors.push(error);
                 fns.extend(stub(chunk));
@@ -56,10 +56,12 @@ pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Input> {
     Ok(Input::Fns(fns, errors))
 }
 
-fn not_a_fn(item: &Item) -> syn::Error {
+fn not_a_fn(item: &Item, name: &str) -> syn::Error {
     syn::Error::new_spanned(
         item,
-        "the fn form of `async_gen!` takes only `async fn` items; put other items outside the macro",
+        format!(
+            "the fn form of `{name}!` takes only `async fn` items; put other items outside the macro"
+        ),
     )
 }
 

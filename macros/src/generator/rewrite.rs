@@ -83,6 +83,9 @@ pub(crate) struct Rewriter {
     macro_depth: usize,
     /// Whether a `yield` in a macro's arguments breaks to the body's label.
     guarded: bool,
+    /// `async_context!`: where a `yield`'s resumed outcome is kept (the
+    /// generator returns it after the exit).
+    slot: Option<syn::Ident>,
 }
 
 impl Rewriter {
@@ -94,6 +97,16 @@ impl Rewriter {
             yields: 0,
             macro_depth: 0,
             guarded: false,
+            slot: None,
+        }
+    }
+
+    /// A rewriter for `async_context!`: `yield v` evaluates to a `&mut
+    /// Outcome<R>` kept in `slot`.
+    pub(crate) fn for_context(krate: &TokenStream, slot: syn::Ident) -> Self {
+        Rewriter {
+            slot: Some(slot),
+            ..Rewriter::new(krate)
         }
     }
 
@@ -145,7 +158,11 @@ impl Rewriter {
         // leaves them alone.
         let mut value = Group::new(Delimiter::Brace, value);
         value.set_span(Span::call_site().located_at(yield_token));
-        let call = quote_spanned!(yield_token=> #co.#method(#value).await);
+        let mut call = quote_spanned!(yield_token=> #co.#method(#value).await);
+        if let Some(slot) = &self.slot {
+            let krate = &self.krate;
+            call = quote_spanned!(yield_token=> #krate::__private::resumed(&mut #slot, #call));
+        }
         if self.macro_depth == 0 {
             return syn::parse_quote!(#call);
         }
@@ -425,7 +442,7 @@ impl VisitMut for Rewriter {
 }
 
 /// Whether `mac` is a generator macro whose `yield`s are its own.
-fn is_generator_macro(mac: &Macro) -> bool {
+pub(crate) fn is_generator_macro(mac: &Macro) -> bool {
     mac.path
         .segments
         .last()

@@ -59,7 +59,7 @@ pub(crate) fn check(func: &ItemFn, errors: &mut Vec<syn::Error>) -> Signature {
         }
     };
     out.declared = Some(ty.clone());
-    match generator_args(ty) {
+    match generator_args(ty, "AsyncGen") {
         Some((path, args)) if (1..=3).contains(&args.len()) => {
             let mut args = args.into_iter();
             out.yield_ty = args.next().unwrap_or(out.yield_ty);
@@ -94,16 +94,16 @@ pub(crate) fn check(func: &ItemFn, errors: &mut Vec<syn::Error>) -> Signature {
     out
 }
 
-/// The path (arguments removed) and type arguments of `AsyncGen<..>` (any
-/// path ending in `AsyncGen`; a bare `AsyncGen` has none).
-fn generator_args(ty: &Type) -> Option<(syn::Path, Vec<Type>)> {
+/// The path (arguments removed) and type arguments of `name<..>` (any
+/// path ending in `name`, such as `AsyncGen`; a bare `AsyncGen` has none).
+pub(crate) fn generator_args(ty: &Type, name: &str) -> Option<(syn::Path, Vec<Type>)> {
     let Type::Path(ty) = ty else { return None };
     if ty.qself.is_some() {
         return None;
     }
     let mut path = ty.path.clone();
     let last = path.segments.last_mut()?;
-    if last.ident != "AsyncGen" {
+    if last.ident != name {
         return None;
     }
     let args = match std::mem::replace(&mut last.arguments, PathArguments::None) {

@@ -133,6 +133,15 @@ pub(crate) fn raise(error: CancelledError) {
     pass_up(Pending::Raised(error));
 }
 
+/// The innermost scope being polled: for a manager that cancels the body
+/// of its `async with` itself (a timeout), the scope it is entered in.
+pub(crate) fn current_scope() -> Option<Rc<ScopeNode>> {
+    match context::parent() {
+        Some(Parent::Scope(scope)) => Some(scope),
+        _ => None,
+    }
+}
+
 /// Asks for a cancellation at the current parent's next await.
 pub(crate) fn deliver_later(error: CancelledError) {
     pass_up(Pending::Deliver(error));
