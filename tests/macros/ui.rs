@@ -1,5 +1,6 @@
 //! Compile-fail and compile-pass cases for `#[asyncio::main]`,
-//! `#[asyncio::test]` and `async_gen!` (the `gen_*` files), one file per
+//! `#[asyncio::test]`, `async_gen!` (the `gen_*` files), `async_context!`
+//! (`ctx_*`) and `async_with!` (`with_*`), one file per
 //! case under `ui-tests/` (pass cases, which also run, under `pass/`).
 
 #[test]

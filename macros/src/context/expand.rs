@@ -83,6 +83,26 @@ pub(crate) fn function(
         Some(path) => quote!(#path),
         None => quote_spanned!(span=> #krate::AsyncContext),
     };
+    if !types.valid {
+        // The return type was reported: keep the fn callable and the body
+        // type-checked (its value agrees with itself, `_`) without adding
+        // errors that only repeat it.
+        sig.output = syn::parse_quote_spanned!(span=>
+            -> #path<
+                (),
+                (),
+                ::core::future::Pending<::core::option::Option<#krate::Outcome<()>>>,
+            >
+        );
+        let expr = context(site, body, &quote!(_), &quote!(()));
+        return quote_spanned! {sig.fn_token.span=>
+            #(#attrs)*
+            #vis #sig {
+                let _ = #expr;
+                ::core::unreachable!()
+            }
+        };
+    }
     let value_ty = &types.value_ty;
     let body_ty = match &types.body_ty {
         Some(ty) => quote!(#ty),

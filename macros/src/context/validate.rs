@@ -18,6 +18,9 @@ pub(crate) struct Signature {
     pub(crate) path: Option<syn::Path>,
     /// The declared return type, for spans.
     pub(crate) declared: Option<Type>,
+    /// Whether the return type declares the types; when not, an error
+    /// said so.
+    pub(crate) valid: bool,
 }
 
 const FORMS: &str = "`-> AsyncContext<V>` for a manager whose body receives a `V`, or \
@@ -47,6 +50,7 @@ pub(crate) fn signature(func: &ItemFn, errors: &mut Vec<syn::Error>) -> Signatur
         body_ty: None,
         path: None,
         declared: None,
+        valid: false,
     };
     let ty = match &sig.output {
         ReturnType::Type(_, ty) => ty.as_ref(),
@@ -68,6 +72,7 @@ pub(crate) fn signature(func: &ItemFn, errors: &mut Vec<syn::Error>) -> Signatur
             out.value_ty = args.next().unwrap_or(out.value_ty);
             out.body_ty = args.next();
             out.path = Some(path);
+            out.valid = true;
         }
         Some((path, args)) => {
             errors.push(syn::Error::new_spanned(
@@ -130,8 +135,8 @@ pub(crate) fn yields(stmts: &[Stmt], at: Span) -> Vec<syn::Error> {
     errors
 }
 
-/// Counts every `yield` of the body (not those of nested generators,
-/// closures or items).
+/// Counts every `yield` written in the body (not those of nested
+/// generator macros).
 #[derive(Default)]
 struct Count {
     found: usize,
@@ -149,9 +154,8 @@ impl Visit<'_> for Count {
             self.found += 1;
         }
     }
-    fn visit_expr_closure(&mut self, _: &syn::ExprClosure) {}
-    fn visit_expr_async(&mut self, _: &syn::ExprAsync) {}
-    fn visit_item(&mut self, _: &syn::Item) {}
+    // A `yield` in a closure, a nested `async` block or an item is counted:
+    // it gets its own error there, not "no `yield`" as well.
 }
 
 /// The `yield`s that run whenever the body reaches their statement: not

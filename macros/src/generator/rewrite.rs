@@ -49,9 +49,13 @@ enum Scope {
 }
 
 impl Scope {
-    fn error(self, span: Span) -> Option<syn::Error> {
+    fn error(self, span: Span, context: bool) -> Option<syn::Error> {
         let msg = match self {
             Scope::Body => return None,
+            Scope::AsyncBlock if context => {
+                "`yield` inside a nested `async` block cannot suspend the context manager: the \
+                 block is a separate future; `yield` in the body of `async_context!` itself"
+            }
             Scope::Closure => {
                 "`yield` inside a closure cannot suspend the generator: the closure is a function \
                  of its own; move the `yield` out of the closure (a `for` loop instead of \
@@ -133,7 +137,7 @@ impl Rewriter {
     fn replace(&mut self, yield_token: Span, value: Option<Box<Expr>>) -> Expr {
         self.yields += 1;
         let value = value.map_or_else(|| quote_spanned!(yield_token=> ()), |v| v.to_token_stream());
-        if let Some(error) = self.scope.error(yield_token) {
+        if let Some(error) = self.scope.error(yield_token, self.slot.is_some()) {
             self.errors.push(error);
             // Keep the value's type checking (and the IDE) going. The
             // placeholder fits wherever the `yield` was, yet does not

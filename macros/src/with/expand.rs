@@ -18,6 +18,13 @@ use super::parse::With;
 pub(crate) fn with(krate: &TokenStream, with: With) -> TokenStream {
     let With { items, body } = with;
     let mut inner = quote!(#body);
+    // The closure is located at the body, so an error about the body's
+    // type points there, not at the whole macro.
+    let body_at = inner
+        .clone()
+        .into_iter()
+        .next()
+        .map_or_else(Span::call_site, |t| t.span());
     for item in items.into_iter().rev() {
         let manager = item.manager;
         let at = manager.span();
@@ -28,9 +35,18 @@ pub(crate) fn with(krate: &TokenStream, with: With) -> TokenStream {
             }
             Some(pat) => quote!(#pat),
         };
-        let call = quote_spanned!(at=> #krate::__private::with);
-        inner = quote! {
-            #call(#manager, async |#binding| #inner).await
+        // Located at the manager: a value that is not one is then one
+        // error there, not a second one at the whole macro for the await.
+        let closure = quote_spanned!(body_at=> async |#binding| #inner);
+        // The call starts with a name located at the manager (not with
+        // `$crate`, whose span is the macro's): an error about the
+        // manager's type is then reported at the manager only.
+        let with = syn::Ident::new("__asyncio_with", Span::mixed_site().located_at(at));
+        inner = quote_spanned! {at=>
+            {
+                use #krate::__private::with as #with;
+                #with(#manager, #closure).await
+            }
         };
     }
     inner

@@ -88,8 +88,8 @@ pub use generator::resumed;
     message = "`{Self}` is not an async context manager for a body that returns `{R}`",
     label = "not an async context manager",
     note = "`async_with!` takes a value whose type implements `asyncio::AsyncContextManager` \
-            (a `Lock`, a `Semaphore`, a `timeout(..)`, an `async_context!` generator or your own \
-            `impl`): `async_with!(manager as value => {{ .. }})`",
+            (`&lock`, `&semaphore`, `&condition`, `timeout(..)`, an `AsyncExitStack`, an \
+            `async_context!` generator or your own `impl`): `async_with!(manager as value => {{ .. }})`",
     note = "a manager that implements it only for some bodies (such as `timeout`, for bodies \
             that return a `Result` whose error comes from `TimeoutError`) rejects other bodies"
 )]
