@@ -194,6 +194,11 @@ macro_rules! async_context {
 #[cfg(feature = "macros")]
 #[macro_export]
 macro_rules! async_with {
+    // `async_gen!` expands an `async_with!` whose body yields itself, and
+    // leaves this call so that the import of the macro counts as used.
+    (@used) => {
+        ()
+    };
     ($($input:tt)*) => {
         $crate::__private::async_with! { $crate; $($input)* }
     };

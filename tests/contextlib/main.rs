@@ -11,5 +11,6 @@ mod common;
 mod cancellation;
 mod exit_stack;
 mod generator_form;
+mod in_generators;
 mod primitives;
 mod trait_form;

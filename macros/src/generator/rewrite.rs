@@ -181,6 +181,25 @@ impl Rewriter {
         })
     }
 
+    /// Expands an `async_with!` whose body yields, here: its body is an
+    /// async closure that this crate's `with` polls in place, within the
+    /// generator body's own poll, so a `yield` there suspends the
+    /// generator like one in the body itself (Python's `yield` inside
+    /// `async with`). Expanding it here, rather than trusting whatever
+    /// macro is called `async_with`, is what makes that so; a `yield` in
+    /// a closure or `async` block inside it is still an error.
+    fn expand_with(&mut self, mac: &Macro) -> TokenStream {
+        let tokens = self.rewrite_tokens(mac.tokens.clone());
+        let expansion = crate::with::expand_in(&self.krate, tokens);
+        // The user's path to the macro, called with nothing to expand, so
+        // that their import of it is used.
+        let path = &mac.path;
+        quote!({
+            #path!(@used);
+            #expansion
+        })
+    }
+
     /// Rewrites the `yield`s in a macro's arguments.
     fn rewrite_macro(&mut self, mac: &mut Macro) {
         if is_generator_macro(mac) || !contains_yield(&mac.tokens) {
@@ -428,6 +447,9 @@ impl VisitMut for Rewriter {
                     visit_mut::visit_expr_async_mut(this, block)
                 });
             }
+            Expr::Macro(mac) if is_with_yielding(&mac.mac) => {
+                *expr = Expr::Verbatim(self.expand_with(&mac.mac));
+            }
             _ => visit_mut::visit_expr_mut(self, expr),
         }
     }
@@ -441,6 +463,13 @@ impl VisitMut for Rewriter {
     }
 
     fn visit_stmt_mut(&mut self, stmt: &mut Stmt) {
+        if let Stmt::Macro(mac) = stmt
+            && is_with_yielding(&mac.mac)
+        {
+            let expr = Expr::Verbatim(self.expand_with(&mac.mac));
+            *stmt = Stmt::Expr(expr, mac.semi_token.or_else(|| Some(Default::default())));
+            return;
+        }
         visit_mut::visit_stmt_mut(self, stmt);
     }
 }
@@ -451,6 +480,15 @@ pub(crate) fn is_generator_macro(mac: &Macro) -> bool {
         .segments
         .last()
         .is_some_and(|s| is_generator_name(&s.ident))
+}
+
+/// Whether `mac` is an `async_with!` with a `yield` in it.
+fn is_with_yielding(mac: &Macro) -> bool {
+    mac.path
+        .segments
+        .last()
+        .is_some_and(|s| s.ident == "async_with")
+        && contains_yield(&mac.tokens)
 }
 
 /// Whether a group after `before` is a generator macro's input: `before`

@@ -16,8 +16,15 @@ use crate::generator::split_crate;
 /// Expands one `async_with!` (the facade passes `$crate;` first).
 pub(crate) fn expand(input: TokenStream) -> TokenStream {
     let (krate, input) = split_crate(input);
+    expand_in(&krate, input)
+}
+
+/// Expands `async_with!`'s `input` naming the runtime by `krate`. Also
+/// used by the generator macros, which expand an `async_with!` whose body
+/// yields themselves (see `generator::rewrite`).
+pub(crate) fn expand_in(krate: &TokenStream, input: TokenStream) -> TokenStream {
     match parse::parse(input) {
-        Ok(with) => expand::with(&krate, with),
+        Ok(with) => expand::with(krate, with),
         Err(error) => error.to_compile_error(),
     }
 }

@@ -163,6 +163,12 @@ impl<Y, R, S, F: ?Sized> Block<Y, R, S, F> {
         unsafe { *result = Some(value) };
     }
 
+    /// Readies a body suspended at a `yield` to be polled for its close
+    /// (see [`Slot::unresume_for_close`]); whether it could be.
+    pub(crate) fn prepare_close(&self) -> bool {
+        self.slot.unresume_for_close()
+    }
+
     /// Drops the body where it stands (at a `yield`, or mid-step) and
     /// marks the generator `state`. Idempotent.
     ///

@@ -9,12 +9,16 @@ use std::marker::PhantomData;
 use std::panic::Location;
 use std::pin::Pin;
 use std::ptr::NonNull;
+use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use super::AsyncGen;
-use super::block::{Block, CLOSED, FINISHED, RUNNING, Step, UNSTARTED};
+use super::block::{Block, CLOSED, FINISHED, RUNNING, SUSPENDED, Step, UNSTARTED};
 use crate::cancel::hand_over;
+use crate::error::CancelledError;
 use crate::scheduler::context::{self, Cleanup};
+use crate::scheduler::delivery::{Pending, ScopeNode, ScopePoll};
+use crate::scheduler::report;
 
 /// What a `yield` evaluates to when the generator is resumed by `anext()`
 /// or iterated as a `Stream` (Python's `asend(None)`).
@@ -221,45 +225,66 @@ impl<Y, R, F: ?Sized, S> Drop for ASend<'_, Y, R, S, F> {
 
 /// The future of [`AsyncGen::aclose`].
 ///
-/// Drops the body at its `yield` (its sync destructors run), then runs to
-/// completion the async cleanups it registered with
-/// [`finally`](crate::finally), in order. If this future is dropped before
-/// they finish, the rest are handed to the loop like any released cleanup.
+/// A body suspended at a `yield` is closed as Python throws
+/// `GeneratorExit` there: a cancellation is delivered into it, so an
+/// `async with` around the `yield` takes it and runs its exit to the end
+/// (awaits included) before the body is dropped. Then the async cleanups
+/// the body registered with [`finally`](crate::finally) run to completion,
+/// in order. If this future is dropped before they finish, the rest are
+/// handed to the loop like any released cleanup.
 #[must_use = "futures do nothing unless awaited"]
 pub struct AClose<'a, Y, R, S, F: ?Sized> {
     agen: &'a AsyncGen<Y, R, S, F>,
     started: bool,
+    /// While the body's exits run: the scope the close is delivered
+    /// through. The run lock is held meanwhile.
+    closing: Option<Rc<ScopeNode>>,
     cleanups: Vec<Cleanup>,
     location: &'static Location<'static>,
 }
 
 impl<Y, R, F: ?Sized, S> Unpin for AClose<'_, Y, R, S, F> {}
 
-impl<Y, R, F: ?Sized, S> Future for AClose<'_, Y, R, S, F> {
+impl<Y, R, F: Future<Output = R> + ?Sized, S> Future for AClose<'_, Y, R, S, F> {
     type Output = Result<(), AsyncGenError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
+        let core = this.agen.core();
         if !this.started {
-            let core = this.agen.core();
             if !core.try_lock() {
                 return Poll::Ready(Err(AsyncGenError::AlreadyRunning));
             }
             this.started = true;
-            struct Unlock<'a, Y, R, F: ?Sized, S>(&'a Block<Y, R, S, F>);
-            impl<Y, R, F: ?Sized, S> Drop for Unlock<'_, Y, R, F, S> {
-                fn drop(&mut self) {
-                    self.0.unlock();
+            match core.state() {
+                FINISHED | CLOSED => core.unlock(),
+                SUSPENDED if core.prepare_close() => {
+                    let node = ScopeNode::new();
+                    node.deliver_inside();
+                    node.cancel(Pending::Own(CancelledError::new(Some(
+                        "the async generator was closed".to_owned(),
+                    ))));
+                    this.closing = Some(node);
                 }
+                // Not started, or mid-step (a dropped `anext`): what it
+                // awaits is not polled again; it is dropped.
+                _ => this.drop_body(),
             }
-            let _unlock = Unlock(core);
-            if !matches!(core.state(), FINISHED | CLOSED) {
-                let agen = this.agen.core;
-                // SAFETY: we hold the run lock, which is exclusive access,
-                // and the body is never polled after this.
-                this.cleanups =
-                    context::collect_cleanups(|| unsafe { Block::drop_body(agen, CLOSED) });
+        }
+        if let Some(node) = this.closing.clone() {
+            let agen = this.agen.core;
+            // SAFETY: the run lock is held since the close started (only
+            // `drop_body` releases it), which is exclusive access.
+            let polled = node.poll(cx, |cx| unsafe { Block::poll_step(agen, cx) });
+            match polled {
+                ScopePoll::Pending => return Poll::Pending,
+                ScopePoll::Ready(Step::Yielded(_)) => report::warn(
+                    "an async generator yielded while it was being closed (Python: \"async \
+                     generator ignored GeneratorExit\"); it was dropped there",
+                ),
+                ScopePoll::Ready(Step::Ended) | ScopePoll::Cancelled(_) => {}
             }
+            this.drop_body();
         }
         while let Some(first) = this.cleanups.first_mut() {
             match first.as_mut().poll(cx) {
@@ -271,8 +296,35 @@ impl<Y, R, F: ?Sized, S> Future for AClose<'_, Y, R, S, F> {
     }
 }
 
+impl<Y, R, S, F: ?Sized> AClose<'_, Y, R, S, F> {
+    /// Drops the body where it stands, keeps the cleanups it released, and
+    /// releases the run lock (held since the close started).
+    fn drop_body(&mut self) {
+        self.closing = None;
+        let core = self.agen.core();
+        struct Unlock<'a, Y, R, F: ?Sized, S>(&'a Block<Y, R, S, F>);
+        impl<Y, R, F: ?Sized, S> Drop for Unlock<'_, Y, R, F, S> {
+            fn drop(&mut self) {
+                self.0.unlock();
+            }
+        }
+        let _unlock = Unlock(core);
+        if !matches!(core.state(), FINISHED | CLOSED) {
+            let agen = self.agen.core;
+            // SAFETY: we hold the run lock, which is exclusive access,
+            // and the body is never polled after this.
+            let released = context::collect_cleanups(|| unsafe { Block::drop_body(agen, CLOSED) });
+            self.cleanups.extend(released);
+        }
+    }
+}
+
 impl<Y, R, F: ?Sized, S> Drop for AClose<'_, Y, R, S, F> {
     fn drop(&mut self) {
+        if self.closing.is_some() {
+            // Dropped while the body's exits ran: they stop there.
+            self.drop_body();
+        }
         for cleanup in self.cleanups.drain(..) {
             hand_over(cleanup, self.location);
         }
@@ -392,6 +444,7 @@ impl<Y, R, F: Future<Output = R> + ?Sized, S: AnextValue> AsyncGen<Y, R, S, F> {
         AClose {
             agen: self,
             started: false,
+            closing: None,
             cleanups: Vec::new(),
             location: Location::caller(),
         }

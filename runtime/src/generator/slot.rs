@@ -354,6 +354,20 @@ impl<Y, S> Slot<Y, S> {
         self.wake_waiters();
     }
 
+    /// The generator is being closed at the `yield` whose value the
+    /// consumer took: the body will be polled once more to deliver the
+    /// close, and that `yield` must not count as resumed (by the resume
+    /// rule, `TAKEN` would say it is). Returns whether that was the state;
+    /// if not (others wait, a value is in flight), nothing changes.
+    pub(crate) fn unresume_for_close(&self) -> bool {
+        if self.tag.get() == TAKEN && self.waiting.get() == 0 {
+            self.tag.set(EMPTY);
+            true
+        } else {
+            false
+        }
+    }
+
     /// The body is gone (returned, closed or dropped): drops what it had
     /// in flight, and the wakers its shared-handle `yield`s left. No
     /// `yield` waits any more (each one dropped with the body left the

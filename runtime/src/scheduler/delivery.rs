@@ -168,6 +168,13 @@ impl ScopeNode {
         })
     }
 
+    /// Makes the next delivery go into the inner future even though this
+    /// scope has not polled it yet: for a generator being closed at its
+    /// `yield`, where an `async with` may wait to take the close.
+    pub(crate) fn deliver_inside(&self) {
+        self.armed_below.set(true);
+    }
+
     /// Addresses a cancellation to this scope and wakes it. Of two, the
     /// stronger stays (raised over deliver over own).
     pub(crate) fn cancel(&self, pending: Pending) {
