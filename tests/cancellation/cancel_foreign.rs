@@ -18,22 +18,6 @@ use std::task::{Context, Poll, Waker};
 use asyncio::{Queue, Task, catch_cancelled, create_task, sleep, task_group, wait_for};
 use futures::future::{Either, select};
 
-/// A small deterministic generator (xorshift64*), one stream per seed.
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Self {
-        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n
-    }
-}
-
 /// A value source whose receiving future is not this crate's.
 trait Source: 'static {
     /// Receives the next value; `None` once the source is closed.

@@ -159,3 +159,33 @@ fn cancelled_body_exits_everything() {
         ]
     );
 }
+
+/// A cancellation that lands in one exit interrupts that exit only: the
+/// ones after it still run (seeing `Cancelled`), as contextlib passes the
+/// `CancelledError` on, and the task then ends cancelled.
+#[test]
+fn cancellation_in_one_exit_still_runs_the_rest() {
+    let log = new_log();
+    let l = log.clone();
+    run_virtual(async move {
+        let l2 = l.clone();
+        let task = create_task(async move {
+            let stack = AsyncExitStack::<()>::new();
+            let l3 = l2.clone();
+            stack.push_async_exit(async move |outcome: &mut Outcome<()>| {
+                push(&l3, format!("outer exit saw {outcome:?}"));
+            });
+            let l4 = l2.clone();
+            stack.push_async_callback(async move {
+                sleep(10).await;
+                push(&l4, "slow exit finished");
+            });
+            stack.aclose().await;
+            push(&l2, "after aclose");
+        });
+        sleep(1).await;
+        task.cancel();
+        assert!(task.await.unwrap_err().is_cancelled());
+    });
+    assert_eq!(*log.borrow(), ["outer exit saw Cancelled"]);
+}

@@ -12,5 +12,6 @@ mod cancellation;
 mod exit_stack;
 mod generator_form;
 mod in_generators;
+mod interleavings;
 mod primitives;
 mod trait_form;

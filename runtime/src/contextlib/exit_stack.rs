@@ -10,6 +10,8 @@ use std::rc::Rc;
 
 use super::with::CatchUnwind;
 use super::{AsyncContextManager, Outcome};
+use crate::cancel::catch_cancelled;
+use crate::scheduler::delivery;
 
 /// One registered exit: takes the outcome so far and gives back the
 /// outcome after it.
@@ -140,10 +142,14 @@ impl<'a, R: 'a> AsyncExitStack<'a, R> {
 
     /// Runs every registered exit, last first, threading `outcome` through
     /// them, and returns what the last one left. An exit that panics is an
-    /// `Outcome::Panicked` for the ones after it; the panic resumes once
-    /// they all ran.
+    /// `Outcome::Panicked` for the ones after it, and the panic resumes once
+    /// they all ran. An exit interrupted by a cancellation is an
+    /// `Outcome::Cancelled` for the ones after it (they still run, as
+    /// contextlib passes the `CancelledError` on to the next callback), and
+    /// the cancellation carries on once they all ran.
     pub async fn exit(&self, mut outcome: Outcome<R>) -> Outcome<R> {
         let mut panic = None;
+        let mut cancelled = None;
         loop {
             // The stack is not borrowed across the await: an exit may
             // push more.
@@ -155,16 +161,24 @@ impl<'a, R: 'a> AsyncExitStack<'a, R> {
             } else {
                 outcome
             };
-            outcome = match CatchUnwind::new(exit(kept)).await {
-                Ok(after) => after,
-                Err(payload) => {
+            outcome = match catch_cancelled(CatchUnwind::new(exit(kept))).await {
+                Ok(Ok(after)) => after,
+                Ok(Err(payload)) => {
                     panic.get_or_insert(payload);
                     Outcome::Panicked
+                }
+                Err(error) => {
+                    cancelled = Some(error);
+                    Outcome::Cancelled
                 }
             };
         }
         if let Some(payload) = panic {
             resume_unwind(payload);
+        }
+        if let Some(error) = cancelled {
+            delivery::raise(error);
+            return std::future::pending().await;
         }
         outcome
     }
