@@ -26,6 +26,9 @@
 //! 18. async generators: `async def` + `yield` as `async_gen!`, `async for`
 //! 19. async comprehensions, `__aiter__`/`__anext__` and `aiter()`
 //! 20. the generator protocol: `anext`, `asend`, `aclose` with async cleanup
+//! 21. `async with`: `@asynccontextmanager` and `__aenter__`/`__aexit__`
+//! 22. what the exit sees: commit, or roll back (on an error, or cancelled)
+//! 23. `AsyncExitStack`, `async with lock`, `async with asyncio.timeout()`
 //!
 //! Errors are values here: where Python raises, Rust returns `Err(..)`.
 //!
@@ -44,6 +47,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 mod concurrency;
+mod contexts;
 mod generators;
 
 fn header(title: &str) {
@@ -427,4 +431,5 @@ fn main() {
     low_level_loop();
     concurrency::tour();
     generators::tour();
+    contexts::tour();
 }
