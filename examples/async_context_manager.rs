@@ -59,7 +59,11 @@ impl Db {
 
 impl fmt::Display for Db {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let items: Vec<String> = self.0.iter().map(|(k, v)| format!("'{k}': '{v}'")).collect();
+        let items: Vec<String> = self
+            .0
+            .iter()
+            .map(|(k, v)| format!("'{k}': '{v}'"))
+            .collect();
         write!(f, "{{{}}}", items.join(", "))
     }
 }

@@ -17,9 +17,11 @@
 //! See the README for the full mapping from Python's names to these.
 //!
 //! # Features
-//! - `macros` (default): `#[asyncio::main]`, `#[asyncio::test]` and
-//!   `async_gen!`. Without it (`default-features = false`) no proc macro,
-//!   and so no `syn`, is built: the runtime alone.
+//! - `macros` (default): `#[asyncio::main]`, `#[asyncio::test]`,
+//!   `async_gen!`, `async_context!` and `async_with!`. Without it
+//!   (`default-features = false`) no proc macro, and so no `syn`, is
+//!   built: the runtime alone (`asyncio::with` still runs a body inside a
+//!   manager).
 #![forbid(unsafe_code)]
 
 pub use asyncio_runtime::*;

@@ -105,7 +105,10 @@ async fn outcomes() {
     });
     sleep(1).await;
     task.cancel();
-    println!("cancelled task -> cancelled: {}", task.await.unwrap_err().is_cancelled());
+    println!(
+        "cancelled task -> cancelled: {}",
+        task.await.unwrap_err().is_cancelled()
+    );
     println!("statements: {:?}", log.borrow());
 }
 
@@ -138,5 +141,8 @@ async fn exit_stack_and_primitives() {
         sleep(10).await;
         Ok(())
     });
-    println!("timeout(1) around sleep(10) -> timed out: {}", late.unwrap_err().is_timeout());
+    println!(
+        "timeout(1) around sleep(10) -> timed out: {}",
+        late.unwrap_err().is_timeout()
+    );
 }

@@ -1,12 +1,13 @@
 //! Procedural macros behind the [`asyncio`] crate.
 //!
-//! Use them through the facade: `#[asyncio::main]`, `#[asyncio::test]` and
-//! `asyncio::async_gen!`. This crate is an implementation detail; its
+//! Use them through the facade: `#[asyncio::main]`, `#[asyncio::test]`,
+//! `asyncio::async_gen!`, `asyncio::async_context!` and
+//! `asyncio::async_with!`. This crate is an implementation detail; its
 //! generated code names the runtime only through the facade's hidden
 //! `__private` module, so a user crate needs the one `asyncio` dependency.
-//! `async_gen!` reaches the facade through `$crate` (the facade's
-//! `macro_rules!` shim passes it first), so it works under any dependency
-//! name; the attributes take `crate = "path"` for a renamed or re-exported
+//! The function-like macros reach the facade through `$crate` (the
+//! facade's `macro_rules!` shims pass it first), so they work under any
+//! dependency name; the attributes take `crate = "path"` for a renamed or re-exported
 //! dependency, as tokio's do.
 //!
 //! [`asyncio`]: https://docs.rs/asyncio
