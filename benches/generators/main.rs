@@ -18,6 +18,14 @@
 //!
 //!   The consumer is `while let Some(x) = s.next().await { sum += x }` with
 //!   `futures::StreamExt::next` on the pinned stream (ns per item).
+//! - `contexts`, `contexts-loop`: 1,000,000 enter/exit pairs of a trivial
+//!   async context manager around a body that suspends once: the generator
+//!   form (`async_context!`), the trait form (`impl AsyncContextManager`),
+//!   both through `async_with!`, against the same counting written inline
+//!   (no exit on cancellation) and by hand with the manager's guarantee (a
+//!   `catch_cancelled` around the body), in ns per pair; under the no-op
+//!   waker, and on this crate's event loop with `sleep(0)` as the
+//!   suspension.
 //! - `create`: create and drain 1,000,000 one-item generators (ns per
 //!   generator): ours allocates one heap block per generator; async-stream
 //!   is measured pinned on the stack (no allocation) and in a `Box::pin`
@@ -55,6 +63,7 @@
 //! cargo bench --bench generators -- --wall      # wall-clock time instead of CPU time
 //! ```
 
+mod contexts;
 mod harness;
 mod streams;
 
@@ -104,6 +113,41 @@ fn main() {
             "ns/item",
             &samples,
             &["hand-written", "async-stream"],
+            |d| ns_per(d, n),
+        );
+    }
+    for (name, driver, how) in [
+        (
+            "contexts",
+            contexts::Driver::Bare,
+            "no-op waker, a body pending once",
+        ),
+        (
+            "contexts-loop",
+            contexts::Driver::Loop,
+            "on the event loop, a body that sleeps(0)",
+        ),
+    ] {
+        if !selected(name) {
+            continue;
+        }
+        let n = 1_000_000 / scale;
+        let samples = measure(
+            RUNS,
+            &mut [
+                ("inline", &mut || contexts::inline(driver, n)),
+                ("by hand", &mut || contexts::by_hand(driver, n)),
+                ("trait form", &mut || contexts::trait_form(driver, n)),
+                ("generator form", &mut || {
+                    contexts::generator_form(driver, n)
+                }),
+            ],
+        );
+        report(
+            &format!("{name}: {n} enter/exit pairs ({how})"),
+            "ns/pair",
+            &samples,
+            &["inline", "by hand"],
             |d| ns_per(d, n),
         );
     }

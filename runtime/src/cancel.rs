@@ -29,7 +29,8 @@ pin_project! {
         #[pin]
         inner: Option<F>,
         // This catch point's place among the task's cancellation points.
-        node: Rc<ScopeNode>,
+        // (`None` only once dropped: the node went back to the spares.)
+        node: Option<Rc<ScopeNode>>,
         // Async cleanups released when the inner future was dropped.
         cleanups: Vec<Cleanup>,
         error: Option<CancelledError>,
@@ -42,6 +43,10 @@ pin_project! {
             this.inner.set(None);
             for cleanup in this.cleanups.drain(..) {
                 hand_over(cleanup, this.location);
+            }
+            // A scope no one else holds serves the next catch point.
+            if let Some(node) = this.node.take() {
+                ScopeNode::recycle(node);
             }
         }
     }
@@ -72,7 +77,7 @@ pin_project! {
 pub fn catch_cancelled<F: Future>(fut: F) -> CatchCancelled<F> {
     CatchCancelled {
         inner: Some(fut),
-        node: ScopeNode::new(),
+        node: Some(ScopeNode::new()),
         cleanups: Vec::new(),
         error: None,
         location: Location::caller(),
@@ -89,7 +94,7 @@ impl<F> CatchCancelled<F> {
     ) -> Self {
         CatchCancelled {
             inner: Some(fut),
-            node,
+            node: Some(node),
             cleanups: Vec::new(),
             error: None,
             location,
@@ -99,7 +104,9 @@ impl<F> CatchCancelled<F> {
     /// This catch point's scope, for an owner that cancels the inner work
     /// itself (a timeout).
     pub(crate) fn node(&self) -> &Rc<ScopeNode> {
-        &self.node
+        self.node
+            .as_ref()
+            .expect("a catch point keeps its scope until dropped")
     }
 }
 
@@ -109,10 +116,14 @@ impl<F: Future> Future for CatchCancelled<F> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
         if let Some(mut inner) = this.inner.as_mut().as_pin_mut() {
-            match this.node.poll(cx, |cx| inner.as_mut().poll(cx)) {
+            let node = this
+                .node
+                .as_ref()
+                .expect("a catch point keeps its scope until dropped");
+            match node.poll(cx, |cx| inner.as_mut().poll(cx)) {
                 ScopePoll::Ready(output) => {
                     this.inner.set(None);
-                    if let Some(error) = this.node.take_late() {
+                    if let Some(error) = node.take_late() {
                         // For the next await: past this catch point.
                         delivery::deliver_later(error);
                     }

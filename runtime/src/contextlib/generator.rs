@@ -68,9 +68,9 @@ where
     type Value = V;
 
     async fn aenter(&mut self) -> V {
-        match self.generator.anext().await {
-            Ok(value) => value,
-            Err(_) => panic!(
+        match self.generator.next().await {
+            Some(value) => value,
+            None => panic!(
                 "an `async_context!` generator finished without yielding: it must `yield` \
                  exactly once, on every path (Python: \"generator didn't yield\")"
             ),

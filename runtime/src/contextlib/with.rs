@@ -56,45 +56,77 @@ where
     run(manager, body, Location::caller())
 }
 
-async fn run<M, R, B>(mut manager: M, body: B, location: &'static Location<'static>) -> R
+async fn run<M, R, B>(manager: M, body: B, location: &'static Location<'static>) -> R
 where
     M: AsyncContextManager<R>,
     B: AsyncFnOnce(M::Value) -> R,
 {
     let node = ScopeNode::new();
-    let entered = CatchCancelled::in_node(manager.aenter(), node.clone(), location).await;
-    let value = match entered {
-        Ok(value) => value,
-        // The enter did not finish: nothing to exit.
-        Err(cancelled) => return pass_on(cancelled).await,
-    };
     let mut owed = Owed::new(manager);
-    let ran = CatchCancelled::in_node(CatchUnwind::new(body(value)), node.clone(), location).await;
-    let manager = owed.take();
-    let (mut outcome, panic, cancelled) = match ran {
-        Ok(Ok(output)) => (Outcome::Returned(output), None, None),
-        Ok(Err(payload)) => (Outcome::Panicked, Some(payload), None),
-        Err(cancelled) => (Outcome::Cancelled, None, Some(cancelled)),
-    };
-    let exited = CatchCancelled::in_node(manager.aexit(&mut outcome), node, location).await;
+    let mut outcome = None;
+    let mut panic = None;
+    // The common path, the three steps in one catch point: one scope poll
+    // per poll of the `async with`.
+    let ran = CatchCancelled::in_node(
+        async {
+            let value = owed.manager_mut().aenter().await;
+            owed.entered = true;
+            let ended = match CatchUnwind::new(body(value)).await {
+                Ok(output) => Outcome::Returned(output),
+                Err(payload) => {
+                    panic = Some(payload);
+                    Outcome::Panicked
+                }
+            };
+            let ended = outcome.insert(ended);
+            owed.take().aexit(ended).await;
+        },
+        node.clone(),
+        location,
+    )
+    .await;
+    if let Err(cancelled) = ran {
+        let Some(manager) = owed.manager.take().filter(|_| owed.entered) else {
+            // Cancelled in the enter (nothing to exit), or in the exit,
+            // which stops there; a panic of the body goes first.
+            if let Some(payload) = panic {
+                resume_unwind(payload);
+            }
+            return pass_on(cancelled).await;
+        };
+        // Cancelled in the body: the exit is owed, and runs to the end.
+        let mut ended = Outcome::Cancelled;
+        let exited = CatchCancelled::in_node(manager.aexit(&mut ended), node, location).await;
+        if let Err(again) = exited {
+            // The exit was cancelled in its turn: that cancellation goes on.
+            return pass_on(again).await;
+        }
+        return match ended {
+            // A value the manager put there: it took the cancellation, as
+            // `timeout` does.
+            Outcome::Returned(output) => output,
+            Outcome::Cancelled => pass_on(cancelled).await,
+            Outcome::Panicked => invented_panic::<M>(),
+        };
+    }
+    ScopeNode::recycle(node);
     if let Some(payload) = panic {
         resume_unwind(payload);
     }
-    if let Err(again) = exited {
-        // The exit was cancelled in its turn: that cancellation goes on.
-        return pass_on(again).await;
+    match outcome.take() {
+        Some(Outcome::Returned(output)) => output,
+        // The exit turned a value into a cancellation.
+        Some(Outcome::Cancelled) => pass_on(CancelledError::default()).await,
+        Some(Outcome::Panicked) | None => invented_panic::<M>(),
     }
-    match outcome {
-        // A value; after a cancellation, one the manager put there (it
-        // took the cancellation, as `timeout` does).
-        Outcome::Returned(output) => output,
-        Outcome::Cancelled => pass_on(cancelled.unwrap_or_default()).await,
-        Outcome::Panicked => panic!(
-            "the exit of `{}` set the outcome of an `async with` that did not panic to \
-             `Outcome::Panicked`; an exit may replace the value or leave it, not invent a panic",
-            std::any::type_name::<M>()
-        ),
-    }
+}
+
+fn invented_panic<M>() -> ! {
+    panic!(
+        "the exit of `{}` set the outcome of an `async with` that did not panic to \
+         `Outcome::Panicked`; an exit may replace the value or leave it, not invent a panic",
+        std::any::type_name::<M>()
+    )
 }
 
 /// Raises `error` to the enclosing scope (which takes it at once) and
@@ -104,10 +136,12 @@ async fn pass_on<R>(error: CancelledError) -> R {
     std::future::pending().await
 }
 
-/// A manager whose exit is owed: dropped by hand while the body runs, it
-/// runs the exit as far as it gets without waiting.
+/// The manager of an `async with`, and whether its enter finished: dropped
+/// by hand between the two (the body running), it runs the exit as far as
+/// it gets without waiting.
 struct Owed<M: AsyncContextManager<R>, R> {
     manager: Option<M>,
+    entered: bool,
     body: PhantomData<fn(R)>,
 }
 
@@ -115,8 +149,15 @@ impl<M: AsyncContextManager<R>, R> Owed<M, R> {
     fn new(manager: M) -> Self {
         Owed {
             manager: Some(manager),
+            entered: false,
             body: PhantomData,
         }
+    }
+
+    fn manager_mut(&mut self) -> &mut M {
+        self.manager
+            .as_mut()
+            .expect("an `async with` enters its manager once")
     }
 
     fn take(&mut self) -> M {
@@ -128,7 +169,7 @@ impl<M: AsyncContextManager<R>, R> Owed<M, R> {
 
 impl<M: AsyncContextManager<R>, R> Drop for Owed<M, R> {
     fn drop(&mut self) {
-        let Some(manager) = self.manager.take() else {
+        let Some(manager) = self.manager.take().filter(|_| self.entered) else {
             return;
         };
         let name = std::any::type_name::<M>();

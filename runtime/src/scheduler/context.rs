@@ -38,7 +38,6 @@ enum Mode {
 struct Context {
     running: RefCell<Option<Rc<Core>>>,
     task: RefCell<Option<Rc<dyn Runnable>>>,
-    delivery: Cell<Mode>,
     /// The error of a `Delivery::Scope`.
     scope_error: Cell<Option<CancelledError>>,
     /// The innermost cancellation scope being polled in the current task.
@@ -50,11 +49,15 @@ struct Context {
 }
 
 thread_local! {
+    /// Which cancellation is on its way down: apart from `CX`, as a plain
+    /// `Copy` cell needs no destructor and so costs no check per access
+    /// (every scope reads it at every poll).
+    static DELIVERY: Cell<Mode> = const { Cell::new(Mode::None) };
+
     static CX: Context = const {
         Context {
             running: RefCell::new(None),
             task: RefCell::new(None),
-            delivery: Cell::new(Mode::None),
             scope_error: Cell::new(None),
             scope: Cell::new(None),
             collecting: RefCell::new(None),
@@ -139,7 +142,7 @@ impl Drop for LoopGuard {
 /// being delivered and no scope is being polled, so only the task changes.
 pub(crate) fn enter_task(task: Rc<dyn Runnable>) -> TaskGuard {
     let previous = CX.with(|cx| {
-        debug_assert!(cx.delivery.get() == Mode::None, "a step inside a delivery");
+        debug_assert!(DELIVERY.get() == Mode::None, "a step inside a delivery");
         cx.task.replace(Some(task))
     });
     TaskGuard { previous }
@@ -162,7 +165,7 @@ impl Drop for TaskGuard {
 /// task's delivery state is set aside meanwhile.
 pub(crate) fn enter_nested_task(task: Rc<dyn Runnable>) -> NestedTaskGuard {
     CX.with(|cx| {
-        let delivery = cx.delivery.replace(Mode::None);
+        let delivery = DELIVERY.replace(Mode::None);
         NestedTaskGuard {
             task: cx.task.replace(Some(task)),
             delivery,
@@ -186,8 +189,8 @@ pub(crate) struct NestedTaskGuard {
 
 impl Drop for NestedTaskGuard {
     fn drop(&mut self) {
+        DELIVERY.set(self.delivery);
         let _ = CX.try_with(|cx| {
-            cx.delivery.set(self.delivery);
             if self.delivery == Mode::Scope {
                 cx.scope_error.set(self.scope_error.take());
             }
@@ -204,18 +207,18 @@ pub(crate) fn current_task() -> Option<Rc<dyn Runnable>> {
 
 /// Whether a cancellation is being delivered down the current poll and
 /// nobody claimed it yet.
+#[inline]
 pub(crate) fn delivering() -> bool {
-    CX.try_with(|cx| cx.delivery.get() != Mode::None)
-        .unwrap_or(false)
+    DELIVERY.get() != Mode::None
 }
 
 pub(crate) fn set_delivery(delivery: Option<Delivery>) {
     let _ = CX.try_with(|cx| match delivery {
-        None => cx.delivery.set(Mode::None),
-        Some(Delivery::Task) => cx.delivery.set(Mode::Task),
+        None => DELIVERY.set(Mode::None),
+        Some(Delivery::Task) => DELIVERY.set(Mode::Task),
         Some(Delivery::Scope(error)) => {
             cx.scope_error.set(Some(error));
-            cx.delivery.set(Mode::Scope);
+            DELIVERY.set(Mode::Scope);
         }
     });
 }
@@ -223,7 +226,7 @@ pub(crate) fn set_delivery(delivery: Option<Delivery>) {
 /// The message the cancellation being delivered carries.
 pub(crate) fn delivery_message() -> Option<String> {
     let scope = CX
-        .try_with(|cx| match cx.delivery.get() {
+        .try_with(|cx| match DELIVERY.get() {
             Mode::Scope => {
                 let error = cx.scope_error.take();
                 let message = error.as_ref().and_then(|e| e.message().map(str::to_owned));
@@ -246,7 +249,10 @@ pub(crate) fn delivery_message() -> Option<String> {
 /// # Panics
 /// If none is being delivered (a bug in a cancellation point).
 pub(crate) fn claim() -> CancelledError {
-    match CX.with(|cx| (cx.delivery.replace(Mode::None), cx.scope_error.take())) {
+    match (
+        DELIVERY.replace(Mode::None),
+        CX.with(|cx| cx.scope_error.take()),
+    ) {
         (Mode::Scope, error) => error.unwrap_or_default(),
         (Mode::Task, _) => current_task()
             .expect("a task's cancellation is delivered inside the task")

@@ -42,6 +42,9 @@ pub(crate) struct ScopeNode {
     armed_below: Cell<bool>,
     /// A cancellation waiting for the scope's next poll.
     pending: RefCell<Option<Pending>>,
+    /// False only when `pending` is surely empty: set with it, cleared when
+    /// it is found empty. Spares the common poll the `RefCell`'s checks.
+    maybe_pending: Cell<bool>,
     /// The waker the scope was last polled with: a combinator such as
     /// `FuturesUnordered` polls only what its own wakers woke.
     waker: RefCell<Option<Waker>>,
@@ -159,13 +162,52 @@ fn pass_up(pending: Pending) {
     }
 }
 
+thread_local! {
+    /// Scope nodes given back by their owner, for the next scope: an
+    /// `async with` makes one per use.
+    static SPARE: RefCell<Vec<Rc<ScopeNode>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// How many spare nodes a thread keeps.
+const SPARE_MAX: usize = 32;
+
 impl ScopeNode {
     pub(crate) fn new() -> Rc<ScopeNode> {
+        SPARE
+            .try_with(|spare| spare.borrow_mut().pop())
+            .ok()
+            .flatten()
+            .unwrap_or_else(ScopeNode::fresh)
+    }
+
+    fn fresh() -> Rc<ScopeNode> {
         Rc::new(ScopeNode {
             armed_below: Cell::new(false),
             pending: RefCell::new(None),
+            maybe_pending: Cell::new(false),
             waker: RefCell::new(None),
         })
+    }
+
+    /// Gives back a node its owner is done with, for [`new`](Self::new) to
+    /// hand out again; kept only if nothing else holds it and no
+    /// cancellation waits in it.
+    pub(crate) fn recycle(node: Rc<ScopeNode>) {
+        if Rc::strong_count(&node) != 1
+            || Rc::weak_count(&node) != 0
+            || node.pending.borrow().is_some()
+        {
+            return;
+        }
+        node.armed_below.set(false);
+        node.maybe_pending.set(false);
+        node.waker.borrow_mut().take();
+        let _ = SPARE.try_with(|spare| {
+            let mut spare = spare.borrow_mut();
+            if spare.len() < SPARE_MAX {
+                spare.push(node);
+            }
+        });
     }
 
     /// Makes the next delivery go into the inner future even though this
@@ -183,6 +225,7 @@ impl ScopeNode {
             if slot.as_ref().is_none_or(|old| old.rank() < pending.rank()) {
                 *slot = Some(pending);
             }
+            self.maybe_pending.set(true);
         }
         if let Some(waker) = &*self.waker.borrow() {
             waker.wake_by_ref();
@@ -193,6 +236,9 @@ impl ScopeNode {
     /// scope that no await inside took (an own one vanishes). The owner
     /// passes it on to its parent's next await, or takes it itself.
     pub(crate) fn take_late(&self) -> Option<CancelledError> {
+        if !self.maybe_pending.replace(false) {
+            return None;
+        }
         match self.pending.borrow_mut().take() {
             Some(Pending::Deliver(error) | Pending::Raised(error)) => Some(error),
             Some(Pending::Own(_)) | None => None,
@@ -200,7 +246,11 @@ impl ScopeNode {
     }
 
     fn take_raised(&self) -> Option<CancelledError> {
+        if !self.maybe_pending.get() {
+            return None;
+        }
         let mut slot = self.pending.borrow_mut();
+        self.maybe_pending.set(slot.is_some());
         match slot.take() {
             Some(Pending::Raised(error)) => Some(error),
             other => {
@@ -231,7 +281,7 @@ impl ScopeNode {
         }
         let from_above = context::delivering();
         // A delivery from above goes first; one addressed here waits.
-        let own = if from_above {
+        let own = if from_above || !self.maybe_pending.replace(false) {
             None
         } else {
             self.pending.borrow_mut().take()
@@ -268,7 +318,7 @@ impl ScopeNode {
                 if let Some(error) = self.take_raised() {
                     return ScopePoll::Cancelled(error);
                 }
-                if self.pending.borrow().is_some() {
+                if self.maybe_pending.get() && self.pending.borrow().is_some() {
                     cx.waker().wake_by_ref();
                 }
                 self.remember_waker(cx.waker());
