@@ -555,3 +555,65 @@ fn from_fn_asend_reaches_the_resumed_yield_while_others_wait() {
         Some((Some("to a".into()), Some("to b".into()), None))
     );
 }
+
+/// A manager around the body's `yield` (an `async with` in a generator,
+/// as `async_gen!` expands it): `aclose` at the `yield` delivers the close
+/// into the body, and the manager's exit runs to the end — it awaits —
+/// before the body is dropped. With a trivial and a heap-owning resume
+/// value (the slot's two resume paths).
+#[test]
+fn aclose_runs_the_exit_of_a_manager_around_the_yield() {
+    use crate::contextlib::{AsyncContextManager, Outcome, with};
+
+    struct Logged(Rc<RefCell<Vec<String>>>);
+
+    impl<R> AsyncContextManager<R> for Logged {
+        type Value = u32;
+        async fn aenter(&mut self) -> u32 {
+            self.0.borrow_mut().push("enter".into());
+            7
+        }
+        async fn aexit(self, outcome: &mut Outcome<R>) {
+            PendingOnce(false).await;
+            self.0.borrow_mut().push(format!("exit saw {outcome:?}"));
+        }
+    }
+
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let l = log.clone();
+    let body = move |co: RawCo<u32, ()>| async move {
+        with(Logged(l.clone()), async |v| {
+            co.__yield(v).await;
+            co.__yield(v + 1).await;
+        })
+        .await;
+        l.borrow_mut().push("after the with".into());
+    };
+    // SAFETY: the handle is only awaited in place: in the body, and in the
+    // body of `with`, which polls it in place (as `async_gen!` relies on).
+    let agen = unsafe { AsyncGen::__from_raw(body) };
+    assert_eq!(block_on(agen.anext()), Ok(7));
+    assert_eq!(block_on(agen.aclose()), Ok(()));
+    assert!(agen.is_finished());
+    assert_eq!(*log.borrow(), ["enter", "exit saw Cancelled"]);
+
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let l = log.clone();
+    let body = move |co: RawCo<u32, Option<String>>| async move {
+        with(Logged(l.clone()), async |v| {
+            let sent = co.__yield(v).await;
+            l.borrow_mut().push(format!("sent {sent:?}"));
+            co.__yield(v + 1).await;
+        })
+        .await;
+    };
+    // SAFETY: as above.
+    let agen = unsafe { AsyncGen::__from_raw(body) };
+    assert_eq!(block_on(agen.anext()), Ok(7));
+    assert_eq!(block_on(agen.asend(Some("x".into()))), Ok(8));
+    assert_eq!(block_on(agen.aclose()), Ok(()));
+    assert_eq!(
+        *log.borrow(),
+        ["enter", "sent Some(\"x\")", "exit saw Cancelled"]
+    );
+}
