@@ -7,7 +7,7 @@ use quote::ToTokens;
 use syn::visit::{self, Visit};
 use syn::{BinOp, Expr, ItemFn, ReturnType, Stmt, Type};
 
-use crate::generator::validate::generator_args;
+use crate::generator::validate::{check_async, generator_args};
 
 /// The types a context fn declares: yields `V` to bodies returning `R`
 /// (`None`: any `R`, a generic parameter the expansion adds).
@@ -33,18 +33,7 @@ const USAGE: &str = "write the setup, one `yield value;` (or `let outcome = yiel
 /// Checks `func`'s signature, pushing one error per problem.
 pub(crate) fn signature(func: &ItemFn, errors: &mut Vec<syn::Error>) -> Signature {
     let sig = &func.sig;
-    if sig.asyncness.is_none() {
-        errors.push(syn::Error::new_spanned(
-            sig.fn_token,
-            "an async context manager fn must be an `async fn`: add `async` before `fn`",
-        ));
-    }
-    if let Some(constness) = &sig.constness {
-        errors.push(syn::Error::new_spanned(
-            constness,
-            "an async context manager fn cannot be `const`: remove `const`",
-        ));
-    }
+    check_async(sig, "an async context manager fn", errors);
     let mut out = Signature {
         value_ty: syn::parse_quote!(()),
         body_ty: None,

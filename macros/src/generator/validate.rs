@@ -27,18 +27,7 @@ const FORMS: &str = "`-> AsyncGen<Y>` for a generator of `Y`s, or `-> AsyncGen<Y
 /// `()` standing in for what is missing, so expansion can go on).
 pub(crate) fn check(func: &ItemFn, errors: &mut Vec<syn::Error>) -> Signature {
     let sig = &func.sig;
-    if sig.asyncness.is_none() {
-        errors.push(syn::Error::new_spanned(
-            sig.fn_token,
-            "an async generator fn must be an `async fn`: add `async` before `fn`",
-        ));
-    }
-    if let Some(constness) = &sig.constness {
-        errors.push(syn::Error::new_spanned(
-            constness,
-            "an async generator fn cannot be `const`: remove `const`",
-        ));
-    }
+    check_async(sig, "an async generator fn", errors);
     let unit: Type = syn::parse_quote!(());
     let mut out = Signature {
         yield_ty: unit.clone(),
@@ -92,6 +81,23 @@ pub(crate) fn check(func: &ItemFn, errors: &mut Vec<syn::Error>) -> Signature {
         )),
     }
     out
+}
+
+/// The fn form's fn must be `async` and not `const`: an error at the
+/// token otherwise; `what` names the fn in the message.
+pub(crate) fn check_async(sig: &syn::Signature, what: &str, errors: &mut Vec<syn::Error>) {
+    if sig.asyncness.is_none() {
+        errors.push(syn::Error::new_spanned(
+            sig.fn_token,
+            format!("{what} must be an `async fn`: add `async` before `fn`"),
+        ));
+    }
+    if let Some(constness) = &sig.constness {
+        errors.push(syn::Error::new_spanned(
+            constness,
+            format!("{what} cannot be `const`: remove `const`"),
+        ));
+    }
 }
 
 /// The path (arguments removed) and type arguments of `name<..>` (any
