@@ -315,3 +315,24 @@ pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
         .unwrap_or_default()
 }
+
+/// `test_contextmanager_trap_yield_after_throw`: a teardown that sees the
+/// body's error and yields again instead of ending is the same run-time
+/// error ("generator didn't stop"), not a silent second enter.
+#[test]
+fn yield_again_after_an_error() {
+    let caught = catch_unwind(AssertUnwindSafe(|| {
+        run_virtual(async {
+            let cm = async_context! {
+                let mut outcome = yield 1;
+                if outcome.error().is_some() {
+                    outcome = yield 2;
+                }
+                let _ = outcome;
+            };
+            let _: Result<u32, String> = async_with!(cm => Err("boom".to_string()));
+        })
+    }));
+    let payload = caught.expect_err("a yield after the error fails");
+    assert!(panic_message(&*payload).contains("generator didn't stop"));
+}

@@ -13,6 +13,14 @@ pub fn squares(n: u64) -> aio::AsyncGen<u64> {
     .boxed()
 }
 
+/// A manager and an `async with`, reached through the re-export.
+pub async fn doubled(n: u64) -> u64 {
+    let cm = renamed::aio::async_context! {
+        yield n;
+    };
+    renamed::aio::async_with!(cm as v => v * 2)
+}
+
 #[cfg(test)]
 mod tests {
     #[renamed::aio::test(crate = "renamed::aio")]
@@ -20,5 +28,6 @@ mod tests {
         assert_eq!(super::squares(3).collect::<Vec<_>>().await, [1, 4, 9]);
         let evens = renamed::evens(3).collect::<Vec<_>>().await;
         assert_eq!(evens, [0, 2]);
+        assert_eq!(super::doubled(21).await, 42);
     }
 }

@@ -4,7 +4,7 @@
 
 pub use aio;
 
-use aio::AsyncGen;
+use aio::{AsyncContext, AsyncGen};
 
 aio::async_gen! {
     /// The fn form of the generator macro.
@@ -28,8 +28,42 @@ pub fn tens() -> AsyncGen<u32> {
     .boxed()
 }
 
+aio::async_context! {
+    /// The fn form of the context-manager macro.
+    pub async fn counted(log: std::rc::Rc<std::cell::RefCell<Vec<&'static str>>>) -> AsyncContext<u32> {
+        log.borrow_mut().push("enter");
+        let outcome = yield 5;
+        aio::sleep(0).await;
+        log.borrow_mut().push(if outcome.is_returned() { "exit" } else { "exit early" });
+    }
+}
+
+aio::async_gen! {
+    /// A generator whose `yield` is inside an `async_with!`: the with is
+    /// expanded by the generator macro, under the renamed crate.
+    pub async fn guarded(log: std::rc::Rc<std::cell::RefCell<Vec<&'static str>>>) -> AsyncGen<u32> {
+        aio::async_with!(counted(log.clone()) as n => {
+            yield n;
+            yield n + 1;
+        });
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_context_macros_need_no_crate_option() {
+        let log = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+        let l = log.clone();
+        let (n, items) = aio::run(async move {
+            let n = aio::async_with!(super::counted(l.clone()) as n => n * 2);
+            let items = super::guarded(l.clone()).collect::<Vec<_>>().await;
+            (n, items)
+        });
+        assert_eq!((n, items), (10, vec![5, 6]));
+        assert_eq!(*log.borrow(), ["enter", "exit", "enter", "exit"]);
+    }
+
     #[aio::test(crate = "aio", virtual_time = true)]
     async fn the_test_macro_runs_under_a_renamed_dependency() {
         aio::sleep(3600).await;
