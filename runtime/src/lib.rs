@@ -21,6 +21,8 @@ mod future;
 mod gather;
 pub mod generator;
 mod handle;
+mod io;
+pub mod net;
 mod run;
 mod scheduler;
 mod shield;

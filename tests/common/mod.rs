@@ -65,3 +65,33 @@ impl Rng {
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n
     }
 }
+
+/// The variable that marks a child process of a test binary.
+const CHILD: &str = "ASYNCIO_TEST_CHILD";
+
+/// Runs the test `name` of `module` (pass `module_path!()`) in a child
+/// process (this test binary, one test selected), so what it does to the
+/// process (limits, signal handlers, descriptor counts) cannot disturb or
+/// be disturbed by the other tests; returns what it printed.
+pub(crate) fn run_child(module: &str, name: &str) -> String {
+    // The harness names tests by their path below the crate root.
+    let module = module.split_once("::").map_or("", |(_, m)| m);
+    let test = format!("{module}::{name}");
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([test.as_str(), "--exact", "--include-ignored", "--nocapture"])
+        .env(CHILD, "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "child {name} failed:\n{stdout}\n{stderr}"
+    );
+    stdout
+}
+
+/// Whether this process is a child started by [`run_child`].
+pub(crate) fn in_child() -> bool {
+    std::env::var_os(CHILD).is_some()
+}

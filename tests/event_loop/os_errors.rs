@@ -7,36 +7,16 @@
 // The OS error paths need libc calls (setrlimit, sigaction, pthread_kill).
 #![allow(unsafe_code)]
 
-use std::process::Command;
 use std::time::Duration;
 
 use asyncio::{EventLoop, Runner};
 
-const CHILD: &str = "ASYNCIO_OS_ERRORS_CHILD";
-
-/// Runs the test `name` of this module in a child process (this test
-/// binary); returns what it printed. The child's test body runs only there.
+/// Runs the test `name` of this module in a child process.
 fn run_child(name: &str) -> String {
-    // The harness names tests by their path below the crate root.
-    let module = module_path!().split_once("::").map_or("", |(_, m)| m);
-    let test = format!("{module}::{name}");
-    let out = Command::new(std::env::current_exe().unwrap())
-        .args([test.as_str(), "--exact", "--include-ignored", "--nocapture"])
-        .env(CHILD, "1")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "child {name} failed:\n{stdout}\n{stderr}"
-    );
-    stdout
+    crate::common::run_child(module_path!(), name)
 }
 
-fn in_child() -> bool {
-    std::env::var_os(CHILD).is_some()
-}
+use crate::common::in_child;
 
 /// Lowers the soft descriptor limit so that no new descriptor can be made.
 fn exhaust_descriptors() {

@@ -7,6 +7,7 @@ pub(crate) mod context;
 pub(crate) mod delivery;
 pub(crate) mod header;
 pub(crate) mod poller;
+pub(crate) mod reactor;
 pub(crate) mod ready;
 pub(crate) mod report;
 pub(crate) mod shared;
@@ -117,6 +118,8 @@ pub(crate) struct Core {
     options: CoreOptions,
     /// Runs `to_thread` / `run_in_executor` work, once there is some.
     offload: std::cell::OnceCell<Box<dyn Offload>>,
+    /// The I/O sources registered with the OS poller.
+    pub(crate) reactor: reactor::Reactor,
 }
 
 impl Core {
@@ -143,6 +146,7 @@ impl Core {
             last_busy_poll: Cell::new(Instant::now()),
             options,
             offload: std::cell::OnceCell::new(),
+            reactor: reactor::Reactor::default(),
         });
         Core::register(&core);
         Ok(core)
@@ -397,9 +401,12 @@ impl Core {
         } else {
             Duration::ZERO
         };
-        self.shared
-            .wait(timeout, spin)
-            .map_err(|e| RuntimeError::Os(OsError::from(&e)))
+        let waited = self
+            .shared
+            .wait(timeout, spin, &mut self.reactor.reports())
+            .map_err(|e| RuntimeError::Os(OsError::from(&e)));
+        self.reactor.dispatch();
+        waited
     }
 
     fn drain_remote(self: &Rc<Self>) {

@@ -1,5 +1,7 @@
 //! The OS wait the idle loop blocks in: `polling::Poller` with the next
-//! timer's deadline as timeout, woken early by `notify` from any thread.
+//! timer's deadline as timeout, woken early by `notify` from any thread;
+//! and the I/O sources registered with it (`io/`), whose readiness the wait
+//! reports.
 //!
 //! Under miri (which cannot emulate epoll's timerfd) a condition variable
 //! with the same contract stands in, so the rest of the runtime can still
@@ -11,12 +13,22 @@ pub(crate) use os::OsPoller;
 #[cfg(miri)]
 pub(crate) use emulated::OsPoller;
 
+/// One readiness report: the key of a source the OS found ready.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Readiness {
+    pub(crate) key: usize,
+}
+
 #[cfg(not(miri))]
+#[allow(unsafe_code)] // audited: see ARCHITECTURE.md, "unsafe"
 mod os {
+    use std::os::fd::{BorrowedFd, RawFd};
     use std::sync::Mutex;
     use std::time::Duration;
 
-    use polling::{Events, Poller};
+    use polling::{Event, Events, Poller};
+
+    use super::Readiness;
 
     pub(crate) struct OsPoller {
         poller: Poller,
@@ -37,23 +49,74 @@ mod os {
             let _ = self.poller.notify();
         }
 
-        /// Waits; `polling` retries `EINTR` itself (keeping the deadline),
-        /// and one that still surfaces is a wake like any other.
-        pub(crate) fn wait(&self, timeout: Option<Duration>) -> std::io::Result<()> {
+        /// Waits, and appends the sources found ready to `ready`;
+        /// `polling` retries `EINTR` itself (keeping the deadline), and one
+        /// that still surfaces is a wake like any other.
+        pub(crate) fn wait(
+            &self,
+            timeout: Option<Duration>,
+            ready: &mut Vec<Readiness>,
+        ) -> std::io::Result<()> {
             let mut events = self.events.lock().unwrap_or_else(|e| e.into_inner());
             events.clear();
             match self.poller.wait(&mut events, timeout) {
-                Err(err) if err.kind() != std::io::ErrorKind::Interrupted => Err(err),
-                _ => Ok(()),
+                Err(err) if err.kind() != std::io::ErrorKind::Interrupted => return Err(err),
+                _ => {}
             }
+            ready.extend(events.iter().map(|event| Readiness { key: event.key }));
+            Ok(())
+        }
+
+        /// Registers `fd` under `key`, interested in nothing yet (oneshot:
+        /// each interest is armed by [`arm`](Self::arm) and reported once).
+        ///
+        /// # Safety
+        /// `fd` stays open until [`remove`](Self::remove) is called for it.
+        pub(crate) unsafe fn insert(&self, fd: RawFd, key: usize) -> std::io::Result<()> {
+            // SAFETY: the caller keeps `fd` open until it is removed, which
+            // is `Poller::add`'s contract.
+            unsafe { self.poller.add(fd, Event::none(key)) }
+        }
+
+        /// Arms `fd`'s interest: the next wait reports it once it is ready
+        /// for what is asked (at once if it already is).
+        pub(crate) fn arm(
+            &self,
+            fd: BorrowedFd<'_>,
+            key: usize,
+            readable: bool,
+            writable: bool,
+        ) -> std::io::Result<()> {
+            let event = match (readable, writable) {
+                (true, true) => Event::all(key),
+                (true, false) => Event::readable(key),
+                (false, true) => Event::writable(key),
+                (false, false) => Event::none(key),
+            };
+            self.poller.modify(fd, event)
+        }
+
+        /// Unregisters `fd` (before it is closed).
+        pub(crate) fn remove(&self, fd: BorrowedFd<'_>) -> std::io::Result<()> {
+            self.poller.delete(fd)
         }
     }
 }
 
 #[cfg(miri)]
 mod emulated {
+    use std::os::fd::{BorrowedFd, RawFd};
     use std::sync::{Condvar, Mutex};
     use std::time::Duration;
+
+    use super::Readiness;
+
+    fn unsupported() -> std::io::Error {
+        std::io::Error::new(
+            std::io::ErrorKind::Unsupported,
+            "no I/O under miri: the OS poller is emulated",
+        )
+    }
 
     pub(crate) struct OsPoller {
         notified: Mutex<bool>,
@@ -73,7 +136,29 @@ mod emulated {
             self.cond.notify_one();
         }
 
-        pub(crate) fn wait(&self, timeout: Option<Duration>) -> std::io::Result<()> {
+        pub(crate) unsafe fn insert(&self, _fd: RawFd, _key: usize) -> std::io::Result<()> {
+            Err(unsupported())
+        }
+
+        pub(crate) fn arm(
+            &self,
+            _fd: BorrowedFd<'_>,
+            _key: usize,
+            _readable: bool,
+            _writable: bool,
+        ) -> std::io::Result<()> {
+            Err(unsupported())
+        }
+
+        pub(crate) fn remove(&self, _fd: BorrowedFd<'_>) -> std::io::Result<()> {
+            Err(unsupported())
+        }
+
+        pub(crate) fn wait(
+            &self,
+            timeout: Option<Duration>,
+            _ready: &mut Vec<Readiness>,
+        ) -> std::io::Result<()> {
             let mut notified = self.notified.lock().unwrap_or_else(|e| e.into_inner());
             if !*notified {
                 notified = match timeout {

@@ -12,7 +12,7 @@ use std::time::Duration;
 use std::rc::Rc;
 
 use super::Core;
-use super::poller::OsPoller;
+use super::poller::{OsPoller, Readiness};
 use super::slab::Key;
 
 /// A request from another thread (or from outside the running loop).
@@ -95,9 +95,19 @@ impl Shared {
     /// With `spin`, first watches the queue for up to that long: work sent
     /// to another thread often comes back within microseconds, and catching
     /// it here saves the poller's system calls on both sides.
-    pub(crate) fn wait(&self, timeout: Option<Duration>, spin: Duration) -> std::io::Result<()> {
+    /// The OS poller, for the I/O sources registered with it.
+    pub(crate) fn poller(&self) -> &OsPoller {
+        &self.poller
+    }
+
+    pub(crate) fn wait(
+        &self,
+        timeout: Option<Duration>,
+        spin: Duration,
+        ready: &mut Vec<Readiness>,
+    ) -> std::io::Result<()> {
         if timeout == Some(Duration::ZERO) {
-            return self.poller.wait(timeout);
+            return self.poller.wait(timeout, ready);
         }
         if !spin.is_zero() && self.spin_for_pending(timeout.map_or(spin, |t| t.min(spin))) {
             return Ok(());
@@ -106,7 +116,7 @@ impl Shared {
         let waited = if self.pending.load(Ordering::SeqCst) {
             Ok(())
         } else {
-            self.poller.wait(timeout)
+            self.poller.wait(timeout, ready)
         };
         self.sleeping.store(false, Ordering::SeqCst);
         waited

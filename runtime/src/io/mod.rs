@@ -1,0 +1,131 @@
+//! Non-blocking descriptors on the loop's OS poller: [`Async`] registers
+//! one and turns `WouldBlock` into waiting for readiness. Everything in
+//! `net/` (and later streams, pipes) wraps it.
+
+#![allow(unsafe_code)] // audited: see ARCHITECTURE.md, "unsafe"
+
+use std::cell::RefCell;
+use std::io;
+use std::os::fd::{AsFd, AsRawFd};
+use std::rc::{Rc, Weak};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use crate::scheduler::Core;
+use crate::scheduler::context;
+use crate::scheduler::reactor::{Direction, Waiters};
+use crate::scheduler::shared::Shared;
+
+/// A non-blocking descriptor registered with the running loop's poller
+/// (async-io's `Async<T>`). Dropping it unregisters the descriptor, then
+/// closes it.
+pub(crate) struct Async<T: AsFd> {
+    io: Option<T>,
+    key: usize,
+    waiters: Rc<RefCell<Waiters>>,
+    shared: Arc<Shared>,
+    core: Weak<Core>,
+}
+
+/// The error for I/O set up outside a running loop.
+pub(crate) fn no_running_loop() -> io::Error {
+    io::Error::other("no running event loop: sockets are made inside a task")
+}
+
+impl<T: AsFd> Async<T> {
+    /// Registers `io`, which must already be in non-blocking mode, with
+    /// the running loop.
+    ///
+    /// # Errors
+    /// No running loop, or the poller refused the descriptor.
+    pub(crate) fn new(io: T) -> io::Result<Self> {
+        let core = context::running_core().ok_or_else(no_running_loop)?;
+        let (key, waiters) = core.reactor.insert();
+        let fd = io.as_fd().as_raw_fd();
+        // SAFETY: `fd` belongs to `io`, which this value owns and closes
+        // only in `drop`, after removing it from the poller.
+        if let Err(error) = unsafe { core.shared.poller().insert(fd, key) } {
+            core.reactor.remove(key);
+            return Err(error);
+        }
+        Ok(Async {
+            io: Some(io),
+            key,
+            waiters,
+            shared: core.shared.clone(),
+            core: Rc::downgrade(&core),
+        })
+    }
+
+    /// The wrapped descriptor.
+    pub(crate) fn get_ref(&self) -> &T {
+        self.io
+            .as_ref()
+            .expect("an Async holds its descriptor until dropped")
+    }
+
+    /// Waits until the descriptor may be ready for `direction`: registers
+    /// `cx`'s waker and arms the poller. `Pending` unless arming failed.
+    pub(crate) fn poll_ready(
+        &self,
+        direction: Direction,
+        cx: &mut Context<'_>,
+    ) -> Poll<io::Result<()>> {
+        let Some(core) = self.core.upgrade() else {
+            return Poll::Ready(Err(io::Error::other(
+                "the event loop of this socket is gone",
+            )));
+        };
+        core.reactor.poll_ready(
+            self.shared.poller(),
+            self.get_ref().as_fd(),
+            self.key,
+            &self.waiters,
+            direction,
+            cx,
+        )
+    }
+
+    /// Runs `op` until it does not block: on `WouldBlock` waits for
+    /// `direction` and returns `Pending`.
+    pub(crate) fn poll_io<R>(
+        &self,
+        direction: Direction,
+        cx: &mut Context<'_>,
+        mut op: impl FnMut(&T) -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        loop {
+            match op(self.get_ref()) {
+                Err(error) if error.kind() == io::ErrorKind::WouldBlock => {}
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+                done => return Poll::Ready(done),
+            }
+            match self.poll_ready(direction, cx) {
+                Poll::Ready(Ok(())) => continue,
+                Poll::Ready(Err(error)) => return Poll::Ready(Err(error)),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+    }
+}
+
+impl<T: AsFd> Drop for Async<T> {
+    fn drop(&mut self) {
+        if let Some(io) = self.io.take() {
+            // Unregistered first, closed after (`polling`'s contract).
+            let _ = self.shared.poller().remove(io.as_fd());
+            if let Some(core) = self.core.upgrade() {
+                core.reactor.remove(self.key);
+            }
+            drop(io);
+        }
+    }
+}
+
+impl<T: AsFd> std::fmt::Debug for Async<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Async")
+            .field("key", &self.key)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,6 @@
+//! Sockets on the loop's reactor, over loopback only.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod tcp;
