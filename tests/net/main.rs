@@ -4,3 +4,4 @@
 mod common;
 
 mod tcp;
+mod unix_udp;

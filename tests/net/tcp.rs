@@ -58,15 +58,23 @@ fn futures_io_traits() {
     asyncio::run(async {
         let addr = echo_server().await;
         let mut stream = TcpStream::connect(addr).await.unwrap();
-        AsyncWriteExt::write_all(&mut stream, b"hello ").await.unwrap();
+        AsyncWriteExt::write_all(&mut stream, b"hello ")
+            .await
+            .unwrap();
         let mut shared = &stream;
-        AsyncWriteExt::write_all(&mut shared, b"world").await.unwrap();
+        AsyncWriteExt::write_all(&mut shared, b"world")
+            .await
+            .unwrap();
         let mut back = [0; 11];
-        AsyncReadExt::read_exact(&mut shared, &mut back).await.unwrap();
+        AsyncReadExt::read_exact(&mut shared, &mut back)
+            .await
+            .unwrap();
         assert_eq!(&back, b"hello world");
         AsyncWriteExt::close(&mut stream).await.unwrap();
         let mut rest = Vec::new();
-        AsyncReadExt::read_to_end(&mut stream, &mut rest).await.unwrap();
+        AsyncReadExt::read_to_end(&mut stream, &mut rest)
+            .await
+            .unwrap();
         assert!(
             rest.is_empty(),
             "the echo server closes after our half-close"

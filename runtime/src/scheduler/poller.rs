@@ -104,6 +104,7 @@ mod os {
 }
 
 #[cfg(miri)]
+#[allow(unsafe_code)] // audited: see ARCHITECTURE.md, "unsafe" (same contract as `os`)
 mod emulated {
     use std::os::fd::{BorrowedFd, RawFd};
     use std::sync::{Condvar, Mutex};
@@ -136,6 +137,10 @@ mod emulated {
             self.cond.notify_one();
         }
 
+        /// Refuses: there is no I/O under miri.
+        ///
+        /// # Safety
+        /// As for the OS poller's: `fd` stays open until removed.
         pub(crate) unsafe fn insert(&self, _fd: RawFd, _key: usize) -> std::io::Result<()> {
             Err(unsupported())
         }
