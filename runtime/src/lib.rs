@@ -27,6 +27,7 @@ mod run;
 mod scheduler;
 mod shield;
 mod sleep;
+pub mod streams;
 mod sync;
 mod task;
 mod task_group;

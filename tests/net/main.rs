@@ -3,5 +3,6 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod streams;
 mod tcp;
 mod unix_udp;

@@ -156,6 +156,13 @@ impl TcpStream {
 
 crate::net::stream::impl_stream!(TcpStream);
 
+impl TcpStream {
+    /// The registered socket, for the streams' transport.
+    pub(crate) fn inner(&self) -> &Async<std::net::TcpStream> {
+        &self.inner
+    }
+}
+
 impl std::fmt::Debug for TcpListener {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TcpListener")

@@ -1,0 +1,54 @@
+//! What a stream's reader and writer share: the connected socket (TCP or
+//! Unix), behind one trait so the streams need not be generic.
+
+use std::io::{self, Read, Write};
+use std::net::Shutdown;
+use std::task::{Context, Poll};
+
+use crate::net::{TcpStream, UnixStream};
+
+/// A connected byte stream the streams read from and write to.
+pub(crate) trait Transport {
+    fn poll_read(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>>;
+    fn poll_write(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>>;
+    fn shutdown(&self, how: Shutdown) -> io::Result<()>;
+    /// The peer's address, as text (`get_extra_info('peername')`).
+    fn peername(&self) -> Option<String>;
+    /// This end's address, as text (`get_extra_info('sockname')`).
+    fn sockname(&self) -> Option<String>;
+}
+
+macro_rules! transport {
+    ($ty:ty) => {
+        impl Transport for $ty {
+            fn poll_read(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+                self.inner()
+                    .poll_io(crate::scheduler::reactor::Direction::Read, cx, |mut s| {
+                        s.read(buf)
+                    })
+            }
+
+            fn poll_write(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+                self.inner()
+                    .poll_io(crate::scheduler::reactor::Direction::Write, cx, |mut s| {
+                        s.write(buf)
+                    })
+            }
+
+            fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+                <$ty>::shutdown(self, how)
+            }
+
+            fn peername(&self) -> Option<String> {
+                self.peer_addr().ok().map(|a| format!("{a:?}"))
+            }
+
+            fn sockname(&self) -> Option<String> {
+                self.local_addr().ok().map(|a| format!("{a:?}"))
+            }
+        }
+    };
+}
+
+transport!(TcpStream);
+transport!(UnixStream);
