@@ -3,6 +3,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod real_clients;
 mod streams;
 mod tcp;
 mod unix_udp;

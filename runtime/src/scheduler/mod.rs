@@ -357,7 +357,10 @@ impl Core {
         if busy {
             if iteration.is_multiple_of(OS_POLL_INTERVAL) {
                 let now = Instant::now();
-                if now.duration_since(self.last_busy_poll.get()) >= BUSY_POLL_PERIOD {
+                // With sockets open, readiness may not wait a millisecond.
+                if self.reactor.has_sources()
+                    || now.duration_since(self.last_busy_poll.get()) >= BUSY_POLL_PERIOD
+                {
                     self.last_busy_poll.set(now);
                     self.wait_os(Some(Duration::ZERO))?;
                 }

@@ -67,6 +67,12 @@ impl Reactor {
         }
     }
 
+    /// Whether any descriptor is registered: then a busy loop polls the OS
+    /// every few iterations, not at most once a millisecond.
+    pub(crate) fn has_sources(&self) -> bool {
+        self.sources.borrow().len() > self.free.borrow().len()
+    }
+
     /// Waits for `direction` on the source `key`: remembers `cx`'s waker
     /// and arms the poller if it is not armed for that already.
     pub(crate) fn poll_ready(

@@ -1,0 +1,168 @@
+//! The example servers driven by real clients that are not ours: `curl`
+//! against `examples/http_server.rs`, `redis-cli` against
+//! `examples/redis_server.rs`. Loopback only.
+//!
+//! A client that is not installed skips its test with a note, unless
+//! `ASYNCIO_REQUIRE_CLIENTS=1` (which `.ci/run` sets after installing them
+//! with `apt-get`): then it is a failure.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+/// An example server running as a child process, killed when dropped.
+struct ExampleServer {
+    child: Child,
+    addr: String,
+}
+
+impl ExampleServer {
+    /// Starts `target/<profile>/examples/<name>` (built by `cargo test`)
+    /// and reads the address it prints first (`... on <scheme>://<addr>/`
+    /// or `... on <addr>`).
+    fn start(name: &str) -> ExampleServer {
+        let exe = std::env::current_exe().unwrap();
+        let dir = exe.parent().unwrap().parent().unwrap().join("examples");
+        let mut child = Command::new(dir.join(name))
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start the {name} example: {e}"));
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let addr = line
+            .trim()
+            .rsplit(' ')
+            .next()
+            .unwrap()
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_owned();
+        ExampleServer { child, addr }
+    }
+}
+
+impl Drop for ExampleServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Whether `tool` can be run; if not, says so, and fails when clients are
+/// required.
+fn have(tool: &str) -> bool {
+    let found = Command::new(tool)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok();
+    if !found {
+        assert!(
+            std::env::var_os("ASYNCIO_REQUIRE_CLIENTS").is_none(),
+            "{tool} is required (ASYNCIO_REQUIRE_CLIENTS) but not installed"
+        );
+        eprintln!("skipped: {tool} is not installed (apt-get install it to run this test)");
+    }
+    found
+}
+
+fn run(tool: &str, args: &[&str]) -> String {
+    let out = Command::new(tool).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{tool} {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// `curl` gets the body and headers, twice over one kept-alive connection,
+/// and a `POST` is refused with 405.
+#[test]
+fn curl_against_the_http_example() {
+    if !have("curl") {
+        return;
+    }
+    let server = ExampleServer::start("http_server");
+    let url = format!("http://{}/", server.addr);
+    let response = run("curl", &["-sS", "-i", "-m", "10", &url]);
+    assert!(response.starts_with("HTTP/1.1 200 OK\r\n"), "{response}");
+    assert!(response.contains("Content-Length: 13\r\n"), "{response}");
+    assert!(response.ends_with("\r\n\r\nHello, world!"), "{response}");
+    // Two requests, one connection: curl says it re-used it.
+    let out = Command::new("curl")
+        .args(["-sS", "-v", "-m", "10", &url, &url])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "Hello, world!Hello, world!"
+    );
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        log.contains("Re-using existing connection") || log.contains("Reusing existing"),
+        "{log}"
+    );
+    let status = run(
+        "curl",
+        &[
+            "-sS",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "-X",
+            "POST",
+            "-m",
+            "10",
+            &url,
+        ],
+    );
+    assert_eq!(status, "405");
+}
+
+/// `redis-cli` against the RESP example: `SET k v` then `GET k` gives `v`;
+/// `INCR`, `DEL`, `PING` answer as Redis does.
+#[test]
+fn redis_cli_against_the_resp_example() {
+    if !have("redis-cli") {
+        return;
+    }
+    let server = ExampleServer::start("redis_server");
+    let (host, port) = server.addr.rsplit_once(':').unwrap();
+    let cli = |args: &[&str]| {
+        let mut all = vec!["-h", host, "-p", port];
+        all.extend_from_slice(args);
+        run("redis-cli", &all).trim_end().to_owned()
+    };
+    assert_eq!(cli(&["PING"]), "PONG");
+    assert_eq!(cli(&["SET", "k", "v"]), "OK");
+    assert_eq!(cli(&["GET", "k"]), "v");
+    assert_eq!(cli(&["INCR", "counter"]), "1");
+    assert_eq!(cli(&["INCR", "counter"]), "2");
+    assert_eq!(cli(&["DEL", "k", "nothing"]), "1");
+    assert_eq!(cli(&["GET", "k"]), "");
+    assert_eq!(cli(&["EXISTS", "counter"]), "1");
+}
+
+/// `redis-benchmark` runs to the end against the RESP example (a small
+/// run: the figures are for the benchmarks, this checks the protocol under
+/// 50 concurrent clients).
+#[test]
+fn redis_benchmark_completes_against_the_resp_example() {
+    if !have("redis-benchmark") {
+        return;
+    }
+    let server = ExampleServer::start("redis_server");
+    let (host, port) = server.addr.rsplit_once(':').unwrap();
+    let out = run(
+        "redis-benchmark",
+        &[
+            "-h", host, "-p", port, "-q", "-t", "get,set", "-c", "50", "-n", "2000",
+        ],
+    );
+    assert!(out.contains("SET: ") && out.contains("GET: "), "{out}");
+    assert!(!out.contains("ERR"), "{out}");
+}
