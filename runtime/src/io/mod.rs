@@ -64,30 +64,8 @@ impl<T: AsFd> Async<T> {
             .expect("an Async holds its descriptor until dropped")
     }
 
-    /// Waits until the descriptor may be ready for `direction`: registers
-    /// `cx`'s waker and arms the poller. `Pending` unless arming failed.
-    pub(crate) fn poll_ready(
-        &self,
-        direction: Direction,
-        cx: &mut Context<'_>,
-    ) -> Poll<io::Result<()>> {
-        let Some(core) = self.core.upgrade() else {
-            return Poll::Ready(Err(io::Error::other(
-                "the event loop of this socket is gone",
-            )));
-        };
-        core.reactor.poll_ready(
-            self.shared.poller(),
-            self.get_ref().as_fd(),
-            self.key,
-            &self.waiters,
-            direction,
-            cx,
-        )
-    }
-
-    /// Runs `op` until it does not block: on `WouldBlock` waits for
-    /// `direction` and returns `Pending`.
+    /// Runs `op` while `direction` may be ready; on `WouldBlock` waits
+    /// for the poller's next report of it and returns `Pending`.
     pub(crate) fn poll_io<R>(
         &self,
         direction: Direction,
@@ -95,15 +73,19 @@ impl<T: AsFd> Async<T> {
         mut op: impl FnMut(&T) -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
         loop {
+            if !self.waiters.borrow().is_ready(direction) {
+                // Not reported ready since the last `WouldBlock`: keep the
+                // newest waker and wait.
+                self.waiters.borrow_mut().wait(direction, cx);
+                return Poll::Pending;
+            }
             match op(self.get_ref()) {
-                Err(error) if error.kind() == io::ErrorKind::WouldBlock => {}
+                Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
+                    self.waiters.borrow_mut().wait(direction, cx);
+                    return Poll::Pending;
+                }
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
                 done => return Poll::Ready(done),
-            }
-            match self.poll_ready(direction, cx) {
-                Poll::Ready(Ok(())) => continue,
-                Poll::Ready(Err(error)) => return Poll::Ready(Err(error)),
-                Poll::Pending => return Poll::Pending,
             }
         }
     }

@@ -13,10 +13,12 @@ pub(crate) use os::OsPoller;
 #[cfg(miri)]
 pub(crate) use emulated::OsPoller;
 
-/// One readiness report: the key of a source the OS found ready.
+/// One readiness report: a source's key and what it became ready for.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Readiness {
     pub(crate) key: usize,
+    pub(crate) readable: bool,
+    pub(crate) writable: bool,
 }
 
 #[cfg(not(miri))]
@@ -26,7 +28,7 @@ mod os {
     use std::sync::Mutex;
     use std::time::Duration;
 
-    use polling::{Event, Events, Poller};
+    use polling::{Event, Events, PollMode, Poller};
 
     use super::Readiness;
 
@@ -63,37 +65,27 @@ mod os {
                 Err(err) if err.kind() != std::io::ErrorKind::Interrupted => return Err(err),
                 _ => {}
             }
-            ready.extend(events.iter().map(|event| Readiness { key: event.key }));
+            ready.extend(events.iter().map(|event| Readiness {
+                key: event.key,
+                readable: event.readable,
+                writable: event.writable,
+            }));
             Ok(())
         }
 
-        /// Registers `fd` under `key`, interested in nothing yet (oneshot:
-        /// each interest is armed by [`arm`](Self::arm) and reported once).
+        /// Registers `fd` under `key` for both directions, edge-triggered:
+        /// each wait reports what became ready since, with no system call
+        /// per wait to re-arm it.
         ///
         /// # Safety
         /// `fd` stays open until [`remove`](Self::remove) is called for it.
         pub(crate) unsafe fn insert(&self, fd: RawFd, key: usize) -> std::io::Result<()> {
             // SAFETY: the caller keeps `fd` open until it is removed, which
-            // is `Poller::add`'s contract.
-            unsafe { self.poller.add(fd, Event::none(key)) }
-        }
-
-        /// Arms `fd`'s interest: the next wait reports it once it is ready
-        /// for what is asked (at once if it already is).
-        pub(crate) fn arm(
-            &self,
-            fd: BorrowedFd<'_>,
-            key: usize,
-            readable: bool,
-            writable: bool,
-        ) -> std::io::Result<()> {
-            let event = match (readable, writable) {
-                (true, true) => Event::all(key),
-                (true, false) => Event::readable(key),
-                (false, true) => Event::writable(key),
-                (false, false) => Event::none(key),
-            };
-            self.poller.modify(fd, event)
+            // is `Poller::add_with_mode`'s contract.
+            unsafe {
+                self.poller
+                    .add_with_mode(fd, Event::all(key), PollMode::Edge)
+            }
         }
 
         /// Unregisters `fd` (before it is closed).
@@ -142,16 +134,6 @@ mod emulated {
         /// # Safety
         /// As for the OS poller's: `fd` stays open until removed.
         pub(crate) unsafe fn insert(&self, _fd: RawFd, _key: usize) -> std::io::Result<()> {
-            Err(unsupported())
-        }
-
-        pub(crate) fn arm(
-            &self,
-            _fd: BorrowedFd<'_>,
-            _key: usize,
-            _readable: bool,
-            _writable: bool,
-        ) -> std::io::Result<()> {
             Err(unsupported())
         }
 

@@ -1,19 +1,19 @@
-//! The loop's I/O readiness table: which registered descriptor waits for
-//! what, and whom to wake when the OS poller reports it.
+//! The loop's I/O readiness table: for each registered descriptor, whether
+//! it may be ready to read and to write, and whom to wake when the OS
+//! poller reports it.
 //!
-//! Interest is oneshot: a source is armed (one system call) when a reader
-//! or writer starts waiting and it is not armed already, and disarmed by
-//! the report. A report wakes the source's waiters; one whose direction is
-//! not ready yet arms again when it retries. An I/O operation
-//! tries first and waits only on `WouldBlock`, and arming a descriptor that
-//! is already ready is reported at once, so no readiness is missed.
+//! Descriptors are registered edge-triggered for both directions once, so
+//! waiting costs no system call. A direction counts as ready until an
+//! operation on it returns `WouldBlock`; then the operation's waker waits
+//! for the next report of that direction. Reports are dispatched on the
+//! loop's thread between steps, never during one, so no report falls
+//! between an operation's `WouldBlock` and its waker's registration.
 
 use std::cell::RefCell;
-use std::os::fd::BorrowedFd;
 use std::rc::{Rc, Weak};
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Waker};
 
-use super::poller::{OsPoller, Readiness};
+use super::poller::Readiness;
 
 /// A direction of readiness.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,13 +22,48 @@ pub(crate) enum Direction {
     Write,
 }
 
-/// One registered descriptor's waiters.
-#[derive(Default)]
+/// One registered descriptor's readiness and waiters.
 pub(crate) struct Waiters {
+    readable: bool,
+    writable: bool,
     reader: Option<Waker>,
     writer: Option<Waker>,
-    /// What the poller is armed for now.
-    armed: (bool, bool),
+}
+
+impl Default for Waiters {
+    /// A new descriptor may be ready: operations try first.
+    fn default() -> Self {
+        Waiters {
+            readable: true,
+            writable: true,
+            reader: None,
+            writer: None,
+        }
+    }
+}
+
+impl Waiters {
+    /// Whether `direction` may be ready (an operation should be tried).
+    pub(crate) fn is_ready(&self, direction: Direction) -> bool {
+        match direction {
+            Direction::Read => self.readable,
+            Direction::Write => self.writable,
+        }
+    }
+
+    /// An operation found `direction` not ready: wait for its next report
+    /// with `cx`'s waker.
+    pub(crate) fn wait(&mut self, direction: Direction, cx: &mut Context<'_>) {
+        let (ready, slot) = match direction {
+            Direction::Read => (&mut self.readable, &mut self.reader),
+            Direction::Write => (&mut self.writable, &mut self.writer),
+        };
+        *ready = false;
+        match slot {
+            Some(waker) if waker.will_wake(cx.waker()) => {}
+            _ => *slot = Some(cx.waker().clone()),
+        }
+    }
 }
 
 /// The readiness table of one loop.
@@ -73,42 +108,14 @@ impl Reactor {
         self.sources.borrow().len() > self.free.borrow().len()
     }
 
-    /// Waits for `direction` on the source `key`: remembers `cx`'s waker
-    /// and arms the poller if it is not armed for that already.
-    pub(crate) fn poll_ready(
-        &self,
-        poller: &OsPoller,
-        fd: BorrowedFd<'_>,
-        key: usize,
-        waiters: &RefCell<Waiters>,
-        direction: Direction,
-        cx: &mut Context<'_>,
-    ) -> Poll<std::io::Result<()>> {
-        let mut w = waiters.borrow_mut();
-        let slot = match direction {
-            Direction::Read => &mut w.reader,
-            Direction::Write => &mut w.writer,
-        };
-        match slot {
-            Some(waker) if waker.will_wake(cx.waker()) => {}
-            _ => *slot = Some(cx.waker().clone()),
-        }
-        let want = (w.reader.is_some(), w.writer.is_some());
-        if w.armed != want {
-            if let Err(error) = poller.arm(fd, key, want.0, want.1) {
-                return Poll::Ready(Err(error));
-            }
-            w.armed = want;
-        }
-        Poll::Pending
-    }
-
     /// The buffer a wait reports into.
     pub(crate) fn reports(&self) -> std::cell::RefMut<'_, Vec<Readiness>> {
         self.ready.borrow_mut()
     }
 
-    /// Wakes the waiters of what the last wait reported ready.
+    /// Marks what the last wait reported ready and wakes its waiters. (An
+    /// error or hang-up is reported as both directions: the operation that
+    /// follows says which.)
     pub(crate) fn dispatch(&self) {
         let reports = std::mem::take(&mut *self.ready.borrow_mut());
         for report in &reports {
@@ -119,18 +126,17 @@ impl Reactor {
                 .and_then(|slot| slot.as_ref().and_then(Weak::upgrade));
             let Some(waiters) = waiters else { continue };
             let mut w = waiters.borrow_mut();
-            // Oneshot: the report disarmed the source, so both waiters are
-            // woken: the one whose direction is not ready retries, finds
-            // `WouldBlock` and arms again. (An error or hang-up is reported
-            // as both anyway: the I/O call that follows says which.)
-            w.armed = (false, false);
-            let reader = w.reader.take();
-            let writer = w.writer.take();
-            drop(w);
-            if let Some(waker) = reader {
-                waker.wake();
+            let mut wake = [None, None];
+            if report.readable {
+                w.readable = true;
+                wake[0] = w.reader.take();
             }
-            if let Some(waker) = writer {
+            if report.writable {
+                w.writable = true;
+                wake[1] = w.writer.take();
+            }
+            drop(w);
+            for waker in wake.into_iter().flatten() {
                 waker.wake();
             }
         }
