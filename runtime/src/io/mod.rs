@@ -2,8 +2,6 @@
 //! one and turns `WouldBlock` into waiting for readiness. Everything in
 //! `net/` (and later streams, pipes) wraps it.
 
-#![allow(unsafe_code)] // audited: see ARCHITECTURE.md, "unsafe"
-
 use std::cell::RefCell;
 use std::io;
 use std::os::fd::{AsFd, AsRawFd};
@@ -42,9 +40,9 @@ impl<T: AsFd> Async<T> {
         let core = context::running_core().ok_or_else(no_running_loop)?;
         let (key, waiters) = core.reactor.insert();
         let fd = io.as_fd().as_raw_fd();
-        // SAFETY: `fd` belongs to `io`, which this value owns and closes
-        // only in `drop`, after removing it from the poller.
-        if let Err(error) = unsafe { core.shared.poller().insert(fd, key) } {
+        // `fd` belongs to `io`, which this value owns and closes only in
+        // `drop`, after removing it from the poller.
+        if let Err(error) = core.shared.poller().insert(fd, key) {
             core.reactor.remove(key);
             return Err(error);
         }
@@ -94,7 +92,8 @@ impl<T: AsFd> Async<T> {
 impl<T: AsFd> Drop for Async<T> {
     fn drop(&mut self) {
         if let Some(io) = self.io.take() {
-            // Unregistered first, closed after (`polling`'s contract).
+            // Unregistered first, closed after: a closed descriptor's number
+            // may be reused by the next socket.
             let _ = self.shared.poller().remove(io.as_fd());
             if let Some(core) = self.core.upgrade() {
                 core.reactor.remove(self.key);

@@ -1,5 +1,6 @@
-//! The OS wait the idle loop blocks in: `polling::Poller` with the next
-//! timer's deadline as timeout, woken early by `notify` from any thread;
+//! The OS wait the idle loop blocks in: `mio::Poll` (one `epoll_wait`)
+//! with the next timer's deadline as timeout, woken early by `notify` from
+//! any thread;
 //! and the I/O sources registered with it (`io/`), whose readiness the wait
 //! reports.
 //!
@@ -22,81 +23,94 @@ pub(crate) struct Readiness {
 }
 
 #[cfg(not(miri))]
-#[allow(unsafe_code)] // audited: see ARCHITECTURE.md, "unsafe"
 mod os {
-    use std::os::fd::{BorrowedFd, RawFd};
+    use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
     use std::sync::Mutex;
     use std::time::Duration;
 
-    use polling::{Event, Events, PollMode, Poller};
+    use mio::unix::SourceFd;
+    use mio::{Events, Interest, Poll, Registry, Token, Waker};
 
     use super::Readiness;
 
+    /// The token of the cross-thread waker's events.
+    const WAKER: Token = Token(usize::MAX);
+
     pub(crate) struct OsPoller {
-        poller: Poller,
-        events: Mutex<Events>,
+        /// Only the loop's thread waits; the lock makes that `Sync`.
+        poll: Mutex<(Poll, Events)>,
+        registry: Registry,
+        waker: Waker,
     }
 
     impl OsPoller {
         pub(crate) fn new() -> std::io::Result<Self> {
+            let poll = Poll::new()?;
+            let registry = poll.registry().try_clone()?;
+            let waker = Waker::new(&registry, WAKER)?;
             Ok(OsPoller {
-                poller: Poller::new()?,
-                events: Mutex::new(Events::new()),
+                poll: Mutex::new((poll, Events::with_capacity(1024))),
+                registry,
+                waker,
             })
         }
 
         pub(crate) fn notify(&self) {
             // A failed notify only delays the wake to the next timeout; the
             // request itself stays queued.
-            let _ = self.poller.notify();
+            let _ = self.waker.wake();
         }
 
-        /// Waits, and appends the sources found ready to `ready`;
-        /// `polling` retries `EINTR` itself (keeping the deadline), and one
-        /// that still surfaces is a wake like any other.
+        /// Waits (one `epoll_wait`), and appends the sources found ready to
+        /// `ready`. A wait interrupted by a signal is a wake like any other.
         pub(crate) fn wait(
             &self,
             timeout: Option<Duration>,
             ready: &mut Vec<Readiness>,
         ) -> std::io::Result<()> {
-            let mut events = self.events.lock().unwrap_or_else(|e| e.into_inner());
-            events.clear();
-            match self.poller.wait(&mut events, timeout) {
+            let mut guard = self.poll.lock().unwrap_or_else(|e| e.into_inner());
+            let (poll, events) = &mut *guard;
+            match poll.poll(events, timeout) {
                 Err(err) if err.kind() != std::io::ErrorKind::Interrupted => return Err(err),
                 _ => {}
             }
-            ready.extend(events.iter().map(|event| Readiness {
-                key: event.key,
-                readable: event.readable,
-                writable: event.writable,
-            }));
+            ready.extend(
+                events
+                    .iter()
+                    .filter(|event| event.token() != WAKER)
+                    .map(|event| {
+                        // An error or hang-up wakes both directions: the
+                        // operation that follows says which.
+                        let broken = event.is_error();
+                        Readiness {
+                            key: event.token().0,
+                            readable: broken || event.is_readable() || event.is_read_closed(),
+                            writable: broken || event.is_writable() || event.is_write_closed(),
+                        }
+                    }),
+            );
             Ok(())
         }
 
         /// Registers `fd` under `key` for both directions, edge-triggered:
         /// each wait reports what became ready since, with no system call
-        /// per wait to re-arm it.
-        ///
-        /// # Safety
-        /// `fd` stays open until [`remove`](Self::remove) is called for it.
-        pub(crate) unsafe fn insert(&self, fd: RawFd, key: usize) -> std::io::Result<()> {
-            // SAFETY: the caller keeps `fd` open until it is removed, which
-            // is `Poller::add_with_mode`'s contract.
-            unsafe {
-                self.poller
-                    .add_with_mode(fd, Event::all(key), PollMode::Edge)
-            }
+        /// per wait to re-arm it. The owner removes it before closing it.
+        pub(crate) fn insert(&self, fd: RawFd, key: usize) -> std::io::Result<()> {
+            self.registry.register(
+                &mut SourceFd(&fd),
+                Token(key),
+                Interest::READABLE | Interest::WRITABLE,
+            )
         }
 
         /// Unregisters `fd` (before it is closed).
         pub(crate) fn remove(&self, fd: BorrowedFd<'_>) -> std::io::Result<()> {
-            self.poller.delete(fd)
+            self.registry.deregister(&mut SourceFd(&fd.as_raw_fd()))
         }
     }
 }
 
 #[cfg(miri)]
-#[allow(unsafe_code)] // audited: see ARCHITECTURE.md, "unsafe" (same contract as `os`)
 mod emulated {
     use std::os::fd::{BorrowedFd, RawFd};
     use std::sync::{Condvar, Mutex};
@@ -130,10 +144,7 @@ mod emulated {
         }
 
         /// Refuses: there is no I/O under miri.
-        ///
-        /// # Safety
-        /// As for the OS poller's: `fd` stays open until removed.
-        pub(crate) unsafe fn insert(&self, _fd: RawFd, _key: usize) -> std::io::Result<()> {
+        pub(crate) fn insert(&self, _fd: RawFd, _key: usize) -> std::io::Result<()> {
             Err(unsupported())
         }
 
