@@ -1,6 +1,7 @@
-//! The example servers driven by real clients that are not ours: `curl`
-//! against `examples/http_server.rs`, `redis-cli` against
-//! `examples/redis_server.rs`. Loopback only.
+//! The example servers, run as programs: driven by real clients that are
+//! not ours (`curl` against `examples/http_server.rs`, `redis-cli` and
+//! `redis-benchmark` against `examples/redis_server.rs`), and the chat
+//! example by three clients on our streams. Loopback only.
 //!
 //! A client that is not installed skips its test with a note, unless
 //! `ASYNCIO_REQUIRE_CLIENTS=1` (which `.ci/run` sets after installing them
@@ -165,4 +166,45 @@ fn redis_benchmark_completes_against_the_resp_example() {
     );
     assert!(out.contains("SET: ") && out.contains("GET: "), "{out}");
     assert!(!out.contains("ERR"), "{out}");
+}
+
+/// The chat example with three clients of ours: joins are announced, a
+/// line reaches the others (not its sender), and one leaving mid-way is
+/// announced while the rest carry on.
+#[test]
+fn chat_example_broadcasts_and_survives_a_leaver() {
+    use asyncio::streams::{StreamReader, StreamWriter, open_connection};
+
+    let server = ExampleServer::start("chat_server");
+    let addr = server.addr.clone();
+    asyncio::run(async move {
+        async fn join(addr: &str, name: &str) -> (StreamReader, StreamWriter) {
+            let (mut reader, writer) = open_connection(addr.to_owned()).await.unwrap();
+            assert_eq!(reader.readline().await.unwrap(), b"name?\n");
+            writer.write(format!("{name}\n").as_bytes());
+            let welcome = format!("welcome, {name}\n");
+            assert_eq!(reader.readline().await.unwrap(), welcome.as_bytes());
+            (reader, writer)
+        }
+        let (mut ann, ann_w) = join(&addr, "ann").await;
+        let (mut bob, bob_w) = join(&addr, "bob").await;
+        assert_eq!(ann.readline().await.unwrap(), b"* bob joined\n");
+        let (mut cy, cy_w) = join(&addr, "cy").await;
+        assert_eq!(ann.readline().await.unwrap(), b"* cy joined\n");
+        assert_eq!(bob.readline().await.unwrap(), b"* cy joined\n");
+
+        ann_w.write(b"hello all\n");
+        assert_eq!(bob.readline().await.unwrap(), b"ann: hello all\n");
+        assert_eq!(cy.readline().await.unwrap(), b"ann: hello all\n");
+
+        // cy leaves mid-way.
+        cy_w.close();
+        drop(cy);
+        drop(cy_w);
+        assert_eq!(ann.readline().await.unwrap(), b"* cy left\n");
+        assert_eq!(bob.readline().await.unwrap(), b"* cy left\n");
+
+        bob_w.write(b"still here\n");
+        assert_eq!(ann.readline().await.unwrap(), b"bob: still here\n");
+    });
 }
