@@ -208,3 +208,36 @@ fn chat_example_broadcasts_and_survives_a_leaver() {
         assert_eq!(ann.readline().await.unwrap(), b"bob: still here\n");
     });
 }
+
+/// The graceful-shutdown example: the quick connection is answered within
+/// the deadline, the slow one's handler is cancelled at it (its cleanup
+/// runs), and then the server is closed.
+#[test]
+fn graceful_shutdown_example() {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().parent().unwrap().join("examples");
+    let out = Command::new(dir.join("graceful_shutdown"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    let at = |line: &str| {
+        lines
+            .iter()
+            .position(|l| *l == line)
+            .unwrap_or_else(|| panic!("no {line:?} in {lines:#?}"))
+    };
+    assert!(
+        at("handler: answered a 0.2 s request") < at("deadline passed: cancelling 1 handler(s)")
+    );
+    assert!(at("deadline passed: cancelling 1 handler(s)") < at("server closed"));
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| **l == "handler: cleanup ran")
+            .count(),
+        2
+    );
+    assert!(lines.contains(&"client (30 s): connection closed without an answer"));
+}
