@@ -14,6 +14,7 @@
 
 mod as_completed;
 mod cancel;
+pub mod compat;
 mod contextlib;
 mod error;
 mod event_loop;

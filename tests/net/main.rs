@@ -6,4 +6,5 @@ mod common;
 mod real_clients;
 mod streams;
 mod tcp;
+mod tokio_bridge;
 mod unix_udp;

@@ -1,0 +1,4 @@
+//! Bridges to other async ecosystems, each behind a cargo feature.
+
+#[cfg(feature = "tokio")]
+pub mod tokio;
