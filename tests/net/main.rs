@@ -3,6 +3,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod hyper_on_loop;
 mod real_clients;
 mod streams;
 mod tcp;

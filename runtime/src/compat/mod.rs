@@ -2,3 +2,6 @@
 
 #[cfg(feature = "tokio")]
 pub mod tokio;
+
+#[cfg(feature = "hyper")]
+pub mod hyper;
