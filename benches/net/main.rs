@@ -9,9 +9,16 @@
 //! round trips per second of each side and the ratio of the medians (ours
 //! over tokio's; above 1 is faster).
 //!
+//! A second workload, `http`, serves a fixed body over HTTP/1.1 keep-alive
+//! (this crate's streams: `readuntil` for the head; tokio: a `BufReader`
+//! and `read_until`, the same server written the tokio way) and measures it
+//! with `wrk -t1 -c100` (Debian's `wrk`), server and `wrk` as separate
+//! processes, the sides alternating.
+//!
 //! ```text
-//! cargo bench --bench net                 # 5 rounds of 3 s per side
+//! cargo bench --bench net                 # 5 rounds of 3 s per side, then http
 //! cargo bench --bench net -- --quick      # 2 rounds of 1 s
+//! cargo bench --bench net -- echo         # one workload
 //! ```
 
 use std::process::Command;
@@ -24,6 +31,14 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let quick = args.iter().any(|a| a == "--quick");
     let secs = if quick { 1.0 } else { 3.0 };
+    if let Some(at) = args.iter().position(|a| a == "--serve-http") {
+        match args[at + 1].as_str() {
+            "asyncio" => asyncio_http(),
+            "tokio" => tokio_http(),
+            other => panic!("unknown side {other}"),
+        }
+        return;
+    }
     if let Some(at) = args.iter().position(|a| a == "--side") {
         let side = args[at + 1].as_str();
         let duration = Duration::from_secs_f64(secs);
@@ -36,6 +51,18 @@ fn main() {
         return;
     }
     let rounds = if quick { 2 } else { 5 };
+    let filters: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
+    let selected =
+        |name: &str| filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str()));
+    if selected("echo") {
+        echo_report(quick, secs, rounds);
+    }
+    if selected("http") {
+        http_report(quick, rounds);
+    }
+}
+
+fn echo_report(quick: bool, secs: f64, rounds: usize) {
     println!(
         "loopback TCP echo: {CLIENTS} clients, {MESSAGE} B messages, {secs} s per measurement, \
          each in a fresh process, {rounds} rounds; {} CPUs",
@@ -80,6 +107,134 @@ fn main() {
         );
     }
     println!("asyncio / tokio (medians): {:.2}", medians[0] / medians[1]);
+}
+
+/// Medians, mins and maxes of each side, and the ratio of the medians.
+fn report(unit: &str, results: &mut [(&str, Vec<f64>)]) {
+    let mut medians = Vec::new();
+    println!(
+        "{:<10} {:>12} {:>12} {:>12}  {unit}",
+        "side", "median", "min", "max"
+    );
+    for (name, samples) in results.iter_mut() {
+        samples.sort_by(f64::total_cmp);
+        let m = samples[samples.len() / 2];
+        medians.push(m);
+        println!(
+            "{name:<10} {m:>12.0} {:>12.0} {:>12.0}",
+            samples.first().unwrap(),
+            samples.last().unwrap()
+        );
+    }
+    println!("asyncio / tokio (medians): {:.2}", medians[0] / medians[1]);
+}
+
+/// `wrk -t1 -c100` against each side's HTTP server, alternating.
+fn http_report(quick: bool, rounds: usize) {
+    if Command::new("wrk").arg("--version").output().is_err() {
+        println!("http: skipped (wrk is not installed: apt-get install wrk)");
+        return;
+    }
+    let duration = if quick { "1s" } else { "5s" };
+    println!(
+        "\nHTTP/1.1 keep-alive, fixed 13-byte body: wrk -t1 -c100 -d{duration}, {rounds} rounds"
+    );
+    let exe = std::env::current_exe().unwrap();
+    let mut results: Vec<(&str, Vec<f64>)> = vec![("asyncio", Vec::new()), ("tokio", Vec::new())];
+    for round in 0..rounds {
+        for i in 0..results.len() {
+            let side = (round + i) % results.len();
+            let mut server = Command::new(&exe)
+                .args(["--serve-http", results[side].0])
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            let mut line = String::new();
+            std::io::BufRead::read_line(
+                &mut std::io::BufReader::new(server.stdout.take().unwrap()),
+                &mut line,
+            )
+            .unwrap();
+            let url = format!("http://{}/", line.trim());
+            let out = Command::new("wrk")
+                .args(["-t1", "-c100", &format!("-d{duration}"), &url])
+                .output()
+                .unwrap();
+            let _ = server.kill();
+            let _ = server.wait();
+            let text = String::from_utf8_lossy(&out.stdout);
+            let rate: f64 = text
+                .lines()
+                .find_map(|l| l.strip_prefix("Requests/sec:"))
+                .and_then(|r| r.trim().parse().ok())
+                .unwrap_or_else(|| panic!("no Requests/sec in wrk's output: {text}"));
+            results[side].1.push(rate);
+        }
+    }
+    report("requests/s", &mut results);
+}
+
+const RESPONSE: &[u8] =
+    b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\nHello, world!";
+
+/// The HTTP server on this crate's streams (as `examples/http_server.rs`).
+fn asyncio_http() {
+    use asyncio::streams::start_server;
+    asyncio::run(async {
+        let server = start_server(
+            |mut reader, writer| async move {
+                while reader.readuntil(b"\r\n\r\n").await.is_ok() {
+                    writer.write(RESPONSE);
+                    if writer.drain().await.is_err() {
+                        return;
+                    }
+                }
+            },
+            "127.0.0.1:0",
+        )
+        .await
+        .unwrap();
+        println!("{}", server.addrs()[0]);
+        server.serve_forever().await;
+    });
+}
+
+/// The same server written the tokio way.
+fn tokio_http() {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        println!("{}", listener.local_addr().unwrap());
+        loop {
+            let (stream, _) = listener.accept().await.unwrap();
+            tokio::spawn(async move {
+                let (read, mut write) = stream.into_split();
+                let mut reader = BufReader::new(read);
+                let mut head = Vec::new();
+                loop {
+                    head.clear();
+                    // Read lines up to the blank one that ends the head.
+                    loop {
+                        let before = head.len();
+                        match reader.read_until(b'\n', &mut head).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(_) => {}
+                        }
+                        if &head[before..] == b"\r\n" {
+                            break;
+                        }
+                    }
+                    if write.write_all(RESPONSE).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
 }
 
 fn asyncio_echo(duration: Duration) -> u64 {

@@ -241,3 +241,36 @@ fn graceful_shutdown_example() {
     );
     assert!(lines.contains(&"client (30 s): connection closed without an answer"));
 }
+
+/// `wrk` (100 connections, keep-alive) against the HTTP example: every
+/// response is a 200, and no socket errors.
+#[test]
+fn wrk_against_the_http_example() {
+    if !have_wrk() {
+        return;
+    }
+    let server = ExampleServer::start("http_server");
+    let url = format!("http://{}/", server.addr);
+    let out = run("wrk", &["-t1", "-c100", "-d1s", &url]);
+    let rate: f64 = out
+        .lines()
+        .find_map(|l| l.strip_prefix("Requests/sec:"))
+        .and_then(|r| r.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no Requests/sec in {out}"));
+    assert!(rate > 0.0, "{out}");
+    assert!(!out.contains("Non-2xx"), "{out}");
+    assert!(!out.contains("Socket errors"), "{out}");
+}
+
+/// `wrk` has no `--version` that exits 0; ask for its usage instead.
+fn have_wrk() -> bool {
+    let found = Command::new("wrk").output().is_ok();
+    if !found {
+        assert!(
+            std::env::var_os("ASYNCIO_REQUIRE_CLIENTS").is_none(),
+            "wrk is required (ASYNCIO_REQUIRE_CLIENTS) but not installed"
+        );
+        eprintln!("skipped: wrk is not installed (apt-get install wrk to run this test)");
+    }
+    found
+}
