@@ -1,6 +1,8 @@
 //! The example servers, run as programs: driven by real clients that are
 //! not ours (`curl` against `examples/http_server.rs`, `redis-cli` and
-//! `redis-benchmark` against `examples/redis_server.rs`), and the chat
+//! `redis-benchmark` against `examples/redis_server.rs`, `wrk` against the
+//! HTTP example, Python's `websockets` client under Python's asyncio
+//! against `examples/websocket_chat.rs`), and the chat
 //! example by three clients on our streams. Loopback only.
 //!
 //! A client that is not installed skips its test with a note, unless
@@ -37,6 +39,7 @@ impl ExampleServer {
             .next()
             .unwrap()
             .trim_start_matches("http://")
+            .trim_start_matches("ws://")
             .trim_end_matches('/')
             .to_owned();
         ExampleServer { child, addr }
@@ -273,4 +276,43 @@ fn have_wrk() -> bool {
         eprintln!("skipped: wrk is not installed (apt-get install wrk to run this test)");
     }
     found
+}
+
+/// Python's own `websockets` client, under Python's asyncio, against the
+/// WebSocket example: what one client sends, the other receives.
+#[test]
+fn python_websockets_against_the_websocket_example() {
+    let usable = Command::new("python3")
+        .args(["-c", "import websockets"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !usable {
+        assert!(
+            std::env::var_os("ASYNCIO_REQUIRE_CLIENTS").is_none(),
+            "python3 with websockets is required (ASYNCIO_REQUIRE_CLIENTS) but missing"
+        );
+        eprintln!("skipped: python3 -m pip install websockets to run this test");
+        return;
+    }
+    let server = ExampleServer::start("websocket_chat");
+    let script = r#"
+import asyncio, sys
+import websockets
+
+async def main(url):
+    async with websockets.connect(url) as a, websockets.connect(url) as b:
+        await asyncio.sleep(0.2)
+        await a.send("hello from python")
+        print(await asyncio.wait_for(b.recv(), 5))
+        await b.send("and back")
+        print(await asyncio.wait_for(a.recv(), 5))
+
+asyncio.run(main(sys.argv[1]))
+"#;
+    let url = format!("ws://{}", server.addr);
+    let out = run("python3", &["-c", script, &url]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(lines[0].ends_with(": hello from python"), "{out}");
+    assert!(lines[1].ends_with(": and back"), "{out}");
 }
