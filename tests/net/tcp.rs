@@ -227,3 +227,34 @@ fn child_connect_close_cycles() {
         println!("descriptors before = after: {before}");
     });
 }
+
+/// Owned halves in tasks of their own: one reads, one writes; reunited
+/// afterwards.
+#[test]
+fn owned_split_halves() {
+    asyncio::run(async {
+        let addr = echo_server().await;
+        let stream = TcpStream::connect(addr).await.unwrap();
+        let (mut reader, mut writer) = stream.into_split();
+        let writing = create_task(async move {
+            for i in 0..50u8 {
+                writer.write_all(&[i; 100]).await.unwrap();
+            }
+            writer
+        });
+        let reading = create_task(async move {
+            let mut got = vec![0; 5000];
+            reader.read_exact(&mut got).await.unwrap();
+            (reader, got)
+        });
+        let writer = writing.await.unwrap();
+        let (reader, got) = reading.await.unwrap();
+        let expected: Vec<u8> = (0..50u8).flat_map(|i| [i; 100]).collect();
+        assert_eq!(got, expected);
+        let stream = reader
+            .reunite(writer)
+            .map_err(|_| "not halves of one stream")
+            .unwrap();
+        assert_eq!(stream.peer_addr().unwrap(), addr);
+    });
+}

@@ -5,11 +5,13 @@
 //! lookup never blocks the loop.
 
 mod resolve;
+pub(crate) mod split;
 mod stream;
 mod tcp;
 mod udp;
 mod unix;
 
+pub use split::{ReadHalf, WriteHalf};
 pub use tcp::{TcpListener, TcpStream};
 pub use udp::UdpSocket;
 pub use unix::{UnixListener, UnixStream};

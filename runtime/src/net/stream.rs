@@ -137,6 +137,15 @@ macro_rules! impl_stream {
                 $crate::net::stream::write_all(&self.inner, buf).await
             }
 
+            /// Splits the stream into owned read and write halves, each
+            /// implementing `futures-io`'s trait, to move into tasks of
+            /// their own (`&stream` serves when borrowing will do).
+            pub fn into_split(
+                self,
+            ) -> ($crate::net::ReadHalf<$ty>, $crate::net::WriteHalf<$ty>) {
+                $crate::net::split::split(self)
+            }
+
             /// Shuts one or both directions down (`Shutdown::Write`: a
             /// half-close, the peer reads end of stream).
             ///
