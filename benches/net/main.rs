@@ -9,6 +9,9 @@
 //! round trips per second of each side and the ratio of the medians (ours
 //! over tokio's; above 1 is faster).
 //!
+//! A third, `idle`, holds 5,000 connections open, each with a server task
+//! waiting for a line, and reports resident memory per connection.
+//!
 //! A second workload, `http`, serves a fixed body over HTTP/1.1 keep-alive
 //! (this crate's streams: `readuntil` for the head; tokio: a `BufReader`
 //! and `read_until`, the same server written the tokio way) and measures it
@@ -18,7 +21,7 @@
 //! ```text
 //! cargo bench --bench net                 # 5 rounds of 3 s per side, then http
 //! cargo bench --bench net -- --quick      # 2 rounds of 1 s
-//! cargo bench --bench net -- echo         # one workload
+//! cargo bench --bench net -- echo         # one workload (echo, http, idle)
 //! ```
 
 use std::process::Command;
@@ -31,6 +34,15 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let quick = args.iter().any(|a| a == "--quick");
     let secs = if quick { 1.0 } else { 3.0 };
+    if let Some(at) = args.iter().position(|a| a == "--idle") {
+        let bytes = match args[at + 1].as_str() {
+            "asyncio" => asyncio_idle(),
+            "tokio" => tokio_idle(),
+            other => panic!("unknown side {other}"),
+        };
+        println!("{bytes}");
+        return;
+    }
     if let Some(at) = args.iter().position(|a| a == "--serve-http") {
         match args[at + 1].as_str() {
             "asyncio" => asyncio_http(),
@@ -60,6 +72,126 @@ fn main() {
     if selected("http") {
         http_report(quick, rounds);
     }
+    if selected("idle") {
+        idle_report(rounds);
+    }
+}
+
+/// Idle connections held open: a server task per connection waiting for a
+/// line, and the client socket, in one process.
+const IDLE: usize = 5_000;
+
+/// Resident memory in bytes (the kernel's socket buffers are not in it).
+fn resident() -> usize {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap();
+    let pages: usize = statm.split_whitespace().nth(1).unwrap().parse().unwrap();
+    pages * 4096
+}
+
+/// Memory per idle connection of each side, each a fresh process.
+fn idle_report(rounds: usize) {
+    println!(
+        "\nidle connections: {IDLE} accepted and waiting for a line (server task + client socket \
+         in one process), resident bytes per connection, {rounds} rounds"
+    );
+    let exe = std::env::current_exe().unwrap();
+    let mut results: Vec<(&str, Vec<f64>)> = vec![("asyncio", Vec::new()), ("tokio", Vec::new())];
+    for round in 0..rounds {
+        for i in 0..results.len() {
+            let side = (round + i) % results.len();
+            let out = Command::new(&exe)
+                .args(["--idle", results[side].0])
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let bytes: f64 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
+            results[side].1.push(bytes);
+        }
+    }
+    report(
+        "bytes/connection (asyncio / tokio: below 1 is leaner)",
+        &mut results,
+    );
+}
+
+fn asyncio_idle() -> usize {
+    use asyncio::net::TcpStream;
+    use asyncio::streams::start_server;
+    asyncio::run(async {
+        let server = start_server(
+            |mut reader, _writer| async move {
+                let _ = reader.readline().await;
+            },
+            "127.0.0.1:0",
+        )
+        .await
+        .unwrap();
+        let addr = server.addrs()[0];
+        // Warm up the loop's tables, then measure.
+        let warm = TcpStream::connect(addr).await.unwrap();
+        while server.active_connections() < 1 {
+            asyncio::sleep(0.001).await;
+        }
+        let before = resident();
+        let mut clients = Vec::with_capacity(IDLE);
+        for _ in 0..IDLE {
+            clients.push(TcpStream::connect(addr).await.unwrap());
+        }
+        while server.active_connections() < IDLE + 1 {
+            asyncio::sleep(0.001).await;
+        }
+        // Every server task has run up to its wait.
+        asyncio::sleep(0.05).await;
+        let after = resident();
+        drop((warm, clients));
+        (after - before) / IDLE
+    })
+}
+
+fn tokio_idle() -> usize {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let active = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let a = active.clone();
+        tokio::spawn(async move {
+            loop {
+                let (stream, _) = listener.accept().await.unwrap();
+                a.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                tokio::spawn(async move {
+                    let (read, _write) = stream.into_split();
+                    let mut line = String::new();
+                    let _ = BufReader::new(read).read_line(&mut line).await;
+                });
+            }
+        });
+        let warm = tokio::net::TcpStream::connect(addr).await.unwrap();
+        while active.load(std::sync::atomic::Ordering::SeqCst) < 1 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        let before = resident();
+        let mut clients = Vec::with_capacity(IDLE);
+        for _ in 0..IDLE {
+            clients.push(tokio::net::TcpStream::connect(addr).await.unwrap());
+        }
+        while active.load(std::sync::atomic::Ordering::SeqCst) < IDLE + 1 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        // Every server task has run up to its wait.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let after = resident();
+        drop((warm, clients));
+        (after - before) / IDLE
+    })
 }
 
 fn echo_report(quick: bool, secs: f64, rounds: usize) {

@@ -11,8 +11,11 @@ use super::transport::Transport;
 /// asyncio's default limit for `readline` / `readuntil`: 64 KiB.
 pub const DEFAULT_LIMIT: usize = 64 * 1024;
 
-/// How much one read from the socket asks for.
-const CHUNK: usize = 16 * 1024;
+/// How much one read from the socket asks for, at most.
+const CHUNK: usize = 64 * 1024;
+
+/// A read through the stack, when the buffer has no room of its own.
+const SMALL_CHUNK: usize = 4 * 1024;
 
 /// The read side of a connection (Python's `StreamReader`), made by
 /// [`open_connection`](super::open_connection) and
@@ -46,17 +49,28 @@ impl StreamReader {
         }
         let transport = self.transport.clone();
         let buffer = &mut self.buffer;
-        // Grown and shrunk within one poll: a read that is cancelled
-        // leaves the buffer as it was.
         let n = poll_fn(|cx| {
-            let start = buffer.len();
-            buffer.resize(start + CHUNK, 0);
-            let polled = transport.poll_read(cx, &mut buffer[start..]);
-            let got = match &polled {
-                Poll::Ready(Ok(n)) => *n,
-                _ => 0,
-            };
-            buffer.truncate(start + got);
+            let spare = buffer.capacity() - buffer.len();
+            if spare >= SMALL_CHUNK {
+                // Into the buffer's own spare room, grown and shrunk within
+                // one poll: a read that is cancelled leaves it as it was.
+                let start = buffer.len();
+                buffer.resize(start + spare.min(CHUNK), 0);
+                let polled = transport.poll_read(cx, &mut buffer[start..]);
+                let got = match &polled {
+                    Poll::Ready(Ok(n)) => *n,
+                    _ => 0,
+                };
+                buffer.truncate(start + got);
+                return polled;
+            }
+            // No room: through the stack, so that an idle connection's
+            // reader holds no buffer while it waits.
+            let mut chunk = [0u8; SMALL_CHUNK];
+            let polled = transport.poll_read(cx, &mut chunk);
+            if let Poll::Ready(Ok(n)) = &polled {
+                buffer.extend_from_slice(&chunk[..*n]);
+            }
             polled
         })
         .await?;
