@@ -27,6 +27,7 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+/// Echo clients in the main workload (`echo-1000` uses 1,000).
 const CLIENTS: usize = 50;
 const MESSAGE: usize = 1024;
 
@@ -54,9 +55,13 @@ fn main() {
     if let Some(at) = args.iter().position(|a| a == "--side") {
         let side = args[at + 1].as_str();
         let duration = Duration::from_secs_f64(secs);
+        let clients = args
+            .iter()
+            .position(|a| a == "--clients")
+            .map_or(CLIENTS, |at| args[at + 1].parse().unwrap());
         let round_trips = match side {
-            "asyncio" => asyncio_echo(duration),
-            "tokio" => tokio_echo(duration),
+            "asyncio" => asyncio_echo(duration, clients),
+            "tokio" => tokio_echo(duration, clients),
             other => panic!("unknown side {other}"),
         };
         println!("{}", round_trips as f64 / secs);
@@ -67,7 +72,10 @@ fn main() {
     let selected =
         |name: &str| filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str()));
     if selected("echo") {
-        echo_report(quick, secs, rounds);
+        echo_report(quick, secs, rounds, CLIENTS);
+    }
+    if selected("echo-1000") {
+        echo_report(quick, secs, rounds, 1000);
     }
     if selected("http") {
         http_report(quick, rounds);
@@ -194,9 +202,9 @@ fn tokio_idle() -> usize {
     })
 }
 
-fn echo_report(quick: bool, secs: f64, rounds: usize) {
+fn echo_report(quick: bool, secs: f64, rounds: usize, clients: usize) {
     println!(
-        "loopback TCP echo: {CLIENTS} clients, {MESSAGE} B messages, {secs} s per measurement, \
+        "loopback TCP echo: {clients} clients, {MESSAGE} B messages, {secs} s per measurement, \
          each in a fresh process, {rounds} rounds; {} CPUs",
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
@@ -206,7 +214,7 @@ fn echo_report(quick: bool, secs: f64, rounds: usize) {
         for i in 0..results.len() {
             let side = (round + i) % results.len();
             let mut command = Command::new(&exe);
-            command.args(["--side", results[side].0]);
+            command.args(["--side", results[side].0, "--clients", &clients.to_string()]);
             if quick {
                 command.arg("--quick");
             }
@@ -369,7 +377,7 @@ fn tokio_http() {
     });
 }
 
-fn asyncio_echo(duration: Duration) -> u64 {
+fn asyncio_echo(duration: Duration, clients: usize) -> u64 {
     use asyncio::net::{TcpListener, TcpStream};
     asyncio::run(async move {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -394,7 +402,7 @@ fn asyncio_echo(duration: Duration) -> u64 {
             }
         });
         let deadline = Instant::now() + duration;
-        let clients = (0..CLIENTS).map(|_| async move {
+        let clients = (0..clients).map(|_| async move {
             let stream = TcpStream::connect(addr).await.unwrap();
             stream.set_nodelay(true).unwrap();
             let message = [7u8; MESSAGE];
@@ -411,7 +419,7 @@ fn asyncio_echo(duration: Duration) -> u64 {
     })
 }
 
-fn tokio_echo(duration: Duration) -> u64 {
+fn tokio_echo(duration: Duration, clients: usize) -> u64 {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     use tokio::net::{TcpListener, TcpStream};
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -441,7 +449,7 @@ fn tokio_echo(duration: Duration) -> u64 {
             }
         });
         let deadline = Instant::now() + duration;
-        let clients: Vec<_> = (0..CLIENTS)
+        let clients: Vec<_> = (0..clients)
             .map(|_| {
                 tokio::spawn(async move {
                     let mut stream = TcpStream::connect(addr).await.unwrap();
