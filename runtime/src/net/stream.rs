@@ -5,7 +5,6 @@
 use std::future::poll_fn;
 use std::io::{self, Read, Write};
 use std::os::fd::AsFd;
-use std::task::Poll;
 
 use socket2::{SockAddr, Socket};
 
@@ -92,11 +91,6 @@ where
         }
     }
     Ok(())
-}
-
-/// `Poll::Ready` of a shutdown of the write side: `AsyncWrite::poll_close`.
-pub(crate) fn close_write(result: io::Result<()>) -> Poll<io::Result<()>> {
-    Poll::Ready(result)
 }
 
 /// The inherent byte-stream methods and the `futures-io` impls for `$ty`,
@@ -214,9 +208,7 @@ macro_rules! impl_stream {
                 self: std::pin::Pin<&mut Self>,
                 _cx: &mut std::task::Context<'_>,
             ) -> std::task::Poll<std::io::Result<()>> {
-                $crate::net::stream::close_write(
-                    self.inner.get_ref().shutdown(std::net::Shutdown::Write),
-                )
+                std::task::Poll::Ready(self.inner.get_ref().shutdown(std::net::Shutdown::Write))
             }
         }
     };

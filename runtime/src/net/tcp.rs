@@ -156,13 +156,6 @@ impl TcpStream {
 
 crate::net::stream::impl_stream!(TcpStream);
 
-impl TcpStream {
-    /// The registered socket, for the streams' transport.
-    pub(crate) fn inner(&self) -> &Async<std::net::TcpStream> {
-        &self.inner
-    }
-}
-
 impl std::fmt::Debug for TcpListener {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TcpListener")

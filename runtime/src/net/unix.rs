@@ -135,13 +135,6 @@ impl UnixStream {
 
 stream::impl_stream!(UnixStream);
 
-impl UnixStream {
-    /// The registered socket, for the streams' transport.
-    pub(crate) fn inner(&self) -> &Async<std::os::unix::net::UnixStream> {
-        &self.inner
-    }
-}
-
 impl std::fmt::Debug for UnixListener {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("UnixListener")

@@ -1,9 +1,12 @@
 //! What a stream's reader and writer share: the connected socket (TCP or
 //! Unix), behind one trait so the streams need not be generic.
 
-use std::io::{self, Read, Write};
+use std::io;
 use std::net::Shutdown;
+use std::pin::Pin;
 use std::task::{Context, Poll};
+
+use futures_io::{AsyncRead, AsyncWrite};
 
 use crate::net::{TcpStream, UnixStream};
 
@@ -22,17 +25,11 @@ macro_rules! transport {
     ($ty:ty) => {
         impl Transport for $ty {
             fn poll_read(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-                self.inner()
-                    .poll_io(crate::scheduler::reactor::Direction::Read, cx, |mut s| {
-                        s.read(buf)
-                    })
+                Pin::new(&mut &*self).poll_read(cx, buf)
             }
 
             fn poll_write(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-                self.inner()
-                    .poll_io(crate::scheduler::reactor::Direction::Write, cx, |mut s| {
-                        s.write(buf)
-                    })
+                Pin::new(&mut &*self).poll_write(cx, buf)
             }
 
             fn shutdown(&self, how: Shutdown) -> io::Result<()> {
