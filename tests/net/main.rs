@@ -4,6 +4,7 @@
 mod common;
 
 mod hyper_on_loop;
+mod read_ahead;
 mod real_clients;
 mod streams;
 mod tcp;

@@ -1,6 +1,7 @@
 //! Non-blocking descriptors on the loop's OS poller: [`Async`] registers
 //! one and turns `WouldBlock` into waiting for readiness. Everything in
-//! `net/` (and later streams, pipes) wraps it.
+//! `net/` wraps it; connected streams through [`ByteStream`], which also
+//! saves the system calls that would only report `WouldBlock`.
 
 use std::cell::RefCell;
 use std::io;
@@ -13,6 +14,10 @@ use crate::scheduler::Core;
 use crate::scheduler::context;
 use crate::scheduler::reactor::{Direction, Waiters};
 use crate::scheduler::shared::Shared;
+
+mod byte_stream;
+
+pub(crate) use byte_stream::ByteStream;
 
 /// A non-blocking descriptor registered with the running loop's poller
 /// (async-io's `Async<T>`). Dropping it unregisters the descriptor, then
@@ -60,6 +65,12 @@ impl<T: AsFd> Async<T> {
         self.io
             .as_ref()
             .expect("an Async holds its descriptor until dropped")
+    }
+
+    /// Marks `direction` drained without a `WouldBlock` (see
+    /// `Waiters::clear`): its next operation waits for a report.
+    pub(crate) fn clear(&self, direction: Direction) {
+        self.waiters.borrow_mut().clear(direction);
     }
 
     /// Runs `op` while `direction` may be ready; on `WouldBlock` waits

@@ -8,7 +8,7 @@ use std::os::fd::AsFd;
 
 use socket2::{SockAddr, Socket};
 
-use crate::io::Async;
+use crate::io::{Async, ByteStream};
 use crate::scheduler::reactor::Direction;
 
 /// `EINPROGRESS` on Linux: a non-blocking connect under way.
@@ -17,7 +17,7 @@ const EINPROGRESS: i32 = 115;
 /// Starts a non-blocking connect of `socket` to `addr` and waits, without
 /// blocking the loop, until it is established; then registers the socket
 /// as `T`.
-pub(crate) async fn connect<T>(socket: Socket, addr: &SockAddr) -> io::Result<Async<T>>
+pub(crate) async fn connect<T>(socket: Socket, addr: &SockAddr) -> io::Result<ByteStream<T>>
 where
     T: AsFd + From<Socket>,
     for<'a> &'a T: Read + Write,
@@ -46,29 +46,29 @@ where
         })
     })
     .await?;
-    Ok(inner)
+    Ok(ByteStream::new(inner))
 }
 
 /// Reads what is there (at least one byte), or 0 at end of stream.
-pub(crate) async fn read<T: AsFd>(inner: &Async<T>, buf: &mut [u8]) -> io::Result<usize>
+pub(crate) async fn read<T: AsFd>(inner: &ByteStream<T>, buf: &mut [u8]) -> io::Result<usize>
 where
-    for<'a> &'a T: Read,
+    for<'a> &'a T: Read + Write,
 {
-    poll_fn(|cx| inner.poll_io(Direction::Read, cx, |mut s| s.read(buf))).await
+    poll_fn(|cx| inner.poll_read(cx, buf)).await
 }
 
 /// Writes some of `buf`.
-pub(crate) async fn write<T: AsFd>(inner: &Async<T>, buf: &[u8]) -> io::Result<usize>
+pub(crate) async fn write<T: AsFd>(inner: &ByteStream<T>, buf: &[u8]) -> io::Result<usize>
 where
-    for<'a> &'a T: Write,
+    for<'a> &'a T: Read + Write,
 {
-    poll_fn(|cx| inner.poll_io(Direction::Write, cx, |mut s| s.write(buf))).await
+    poll_fn(|cx| inner.poll_write(cx, buf)).await
 }
 
 /// Reads until `buf` is full.
-pub(crate) async fn read_exact<T: AsFd>(inner: &Async<T>, mut buf: &mut [u8]) -> io::Result<()>
+pub(crate) async fn read_exact<T: AsFd>(inner: &ByteStream<T>, mut buf: &mut [u8]) -> io::Result<()>
 where
-    for<'a> &'a T: Read,
+    for<'a> &'a T: Read + Write,
 {
     while !buf.is_empty() {
         match read(inner, buf).await? {
@@ -80,9 +80,9 @@ where
 }
 
 /// Writes all of `buf`.
-pub(crate) async fn write_all<T: AsFd>(inner: &Async<T>, mut buf: &[u8]) -> io::Result<()>
+pub(crate) async fn write_all<T: AsFd>(inner: &ByteStream<T>, mut buf: &[u8]) -> io::Result<()>
 where
-    for<'a> &'a T: Write,
+    for<'a> &'a T: Read + Write,
 {
     while !buf.is_empty() {
         match write(inner, buf).await? {
@@ -94,7 +94,7 @@ where
 }
 
 /// The inherent byte-stream methods and the `futures-io` impls for `$ty`,
-/// a struct whose `inner` field is an `Async` of a std stream.
+/// a struct whose `inner` field is a `ByteStream` of a std stream.
 macro_rules! impl_stream {
     ($ty:ident) => {
         impl $ty {
@@ -160,12 +160,7 @@ macro_rules! impl_stream {
                 cx: &mut std::task::Context<'_>,
                 buf: &mut [u8],
             ) -> std::task::Poll<std::io::Result<usize>> {
-                use std::io::Read;
-                self.inner.poll_io(
-                    $crate::scheduler::reactor::Direction::Read,
-                    cx,
-                    |mut s| s.read(buf),
-                )
+                self.inner.poll_read(cx, buf)
             }
         }
 
@@ -175,12 +170,7 @@ macro_rules! impl_stream {
                 cx: &mut std::task::Context<'_>,
                 buf: &[u8],
             ) -> std::task::Poll<std::io::Result<usize>> {
-                use std::io::Write;
-                self.inner.poll_io(
-                    $crate::scheduler::reactor::Direction::Write,
-                    cx,
-                    |mut s| s.write(buf),
-                )
+                self.inner.poll_write(cx, buf)
             }
 
             fn poll_write_vectored(
@@ -188,12 +178,7 @@ macro_rules! impl_stream {
                 cx: &mut std::task::Context<'_>,
                 bufs: &[std::io::IoSlice<'_>],
             ) -> std::task::Poll<std::io::Result<usize>> {
-                use std::io::Write;
-                self.inner.poll_io(
-                    $crate::scheduler::reactor::Direction::Write,
-                    cx,
-                    |mut s| s.write_vectored(bufs),
-                )
+                self.inner.poll_write_vectored(cx, bufs)
             }
 
             fn poll_flush(

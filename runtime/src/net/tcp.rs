@@ -8,7 +8,7 @@ use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 
 use super::resolve::resolve;
 use super::stream;
-use crate::io::Async;
+use crate::io::{Async, ByteStream};
 use crate::scheduler::reactor::Direction;
 
 /// A TCP listening socket (what `asyncio.start_server` listens on).
@@ -87,7 +87,7 @@ impl TcpListener {
 /// A TCP connection; implements `futures-io`'s `AsyncRead`, `AsyncWrite`
 /// (also on `&TcpStream`, so one task may read while another writes).
 pub struct TcpStream {
-    inner: Async<std::net::TcpStream>,
+    inner: ByteStream<std::net::TcpStream>,
 }
 
 impl TcpStream {
@@ -117,7 +117,7 @@ impl TcpStream {
 
     fn from_std(stream: std::net::TcpStream) -> io::Result<TcpStream> {
         Ok(TcpStream {
-            inner: Async::new(stream)?,
+            inner: ByteStream::new(Async::new(stream)?),
         })
     }
 

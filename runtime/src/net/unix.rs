@@ -8,7 +8,7 @@ use std::path::Path;
 use socket2::{Domain, SockAddr, Socket, Type};
 
 use super::stream;
-use crate::io::Async;
+use crate::io::{Async, ByteStream};
 use crate::scheduler::reactor::Direction;
 
 /// A Unix domain listening socket (`asyncio.start_unix_server`'s).
@@ -63,7 +63,7 @@ impl UnixListener {
         stream.set_nonblocking(true)?;
         Ok((
             UnixStream {
-                inner: Async::new(stream)?,
+                inner: ByteStream::new(Async::new(stream)?),
             },
             peer,
         ))
@@ -81,7 +81,7 @@ impl UnixListener {
 /// A Unix domain stream; implements `futures-io`'s `AsyncRead`,
 /// `AsyncWrite` (also on `&UnixStream`).
 pub struct UnixStream {
-    inner: Async<std::os::unix::net::UnixStream>,
+    inner: ByteStream<std::os::unix::net::UnixStream>,
 }
 
 impl UnixStream {
@@ -108,10 +108,10 @@ impl UnixStream {
         b.set_nonblocking(true)?;
         Ok((
             UnixStream {
-                inner: Async::new(a)?,
+                inner: ByteStream::new(Async::new(a)?),
             },
             UnixStream {
-                inner: Async::new(b)?,
+                inner: ByteStream::new(Async::new(b)?),
             },
         ))
     }

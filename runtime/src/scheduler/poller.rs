@@ -20,6 +20,9 @@ pub(crate) struct Readiness {
     pub(crate) key: usize,
     pub(crate) readable: bool,
     pub(crate) writable: bool,
+    /// The peer closed its side or the descriptor broke: reads end at
+    /// once from now on, so a short read no longer means "drained".
+    pub(crate) read_closed: bool,
 }
 
 #[cfg(not(miri))]
@@ -86,6 +89,7 @@ mod os {
                             key: event.token().0,
                             readable: broken || event.is_readable() || event.is_read_closed(),
                             writable: broken || event.is_writable() || event.is_write_closed(),
+                            read_closed: broken || event.is_read_closed(),
                         }
                     }),
             );

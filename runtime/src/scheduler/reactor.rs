@@ -26,6 +26,8 @@ pub(crate) enum Direction {
 pub(crate) struct Waiters {
     readable: bool,
     writable: bool,
+    /// Sticky: the read direction was reported closed (see `clear`).
+    read_closed: bool,
     reader: Option<Waker>,
     writer: Option<Waker>,
 }
@@ -36,6 +38,7 @@ impl Default for Waiters {
         Waiters {
             readable: true,
             writable: true,
+            read_closed: false,
             reader: None,
             writer: None,
         }
@@ -48,6 +51,20 @@ impl Waiters {
         match direction {
             Direction::Read => self.readable,
             Direction::Write => self.writable,
+        }
+    }
+
+    /// An operation showed `direction` drained without a `WouldBlock` (a
+    /// short read or write on an edge-triggered socket: the kernel stops
+    /// short only when its buffer runs out, and data arriving after that
+    /// is a new report). The next operation waits for that report instead
+    /// of spending a system call to hear `WouldBlock`. A read direction
+    /// reported closed stays ready: its end of stream has no more reports.
+    pub(crate) fn clear(&mut self, direction: Direction) {
+        match direction {
+            Direction::Read if !self.read_closed => self.readable = false,
+            Direction::Read => {}
+            Direction::Write => self.writable = false,
         }
     }
 
@@ -127,6 +144,7 @@ impl Reactor {
             let Some(waiters) = waiters else { continue };
             let mut w = waiters.borrow_mut();
             let mut wake = [None, None];
+            w.read_closed |= report.read_closed;
             if report.readable {
                 w.readable = true;
                 wake[0] = w.reader.take();
