@@ -3,7 +3,7 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use crate::harness::tokio_runtime;
+use crate::harness::{smol_run, tokio_runtime};
 
 /// `asyncio::gather` of `n` trivial futures (each becomes a task).
 pub(crate) fn asyncio_gather(n: usize) -> Duration {
@@ -45,6 +45,22 @@ pub(crate) fn tokio_gather_local(n: usize) -> Duration {
         let mut out = Vec::with_capacity(n);
         for task in tasks {
             out.push(task.await.unwrap());
+        }
+        assert_eq!(out.len(), n);
+        black_box(out);
+        start.elapsed()
+    })
+}
+
+/// smol's analogue: spawn `n` tasks on the `LocalExecutor`, await them in
+/// order.
+pub(crate) fn smol_gather(n: usize) -> Duration {
+    smol_run(async move |ex| {
+        let start = Instant::now();
+        let tasks: Vec<_> = (0..n).map(|i| ex.spawn(async move { i })).collect();
+        let mut out = Vec::with_capacity(n);
+        for task in tasks {
+            out.push(task.await);
         }
         assert_eq!(out.len(), n);
         black_box(out);

@@ -4,7 +4,7 @@ use std::hint::black_box;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::harness::tokio_runtime;
+use crate::harness::{smol_run, tokio_runtime};
 
 /// Tasks contending for the semaphore in the `semaphore` workload.
 pub(crate) const SEMAPHORE_TASKS: usize = 1_000;
@@ -70,6 +70,32 @@ pub(crate) fn tokio_queue(n: usize) -> Duration {
     })
 }
 
+pub(crate) fn smol_queue(n: usize) -> Duration {
+    smol_run(async move |ex| {
+        let start = Instant::now();
+        let (to_b, from_a) = smol::channel::bounded::<usize>(1);
+        let (to_a, from_b) = smol::channel::bounded::<usize>(1);
+        let b = ex.spawn(async move {
+            for _ in 0..n {
+                let value = from_a.recv().await.unwrap();
+                to_a.send(value + 1).await.unwrap();
+            }
+        });
+        let a = ex.spawn(async move {
+            let mut value = 0;
+            for _ in 0..n {
+                to_b.send(value).await.unwrap();
+                value = from_b.recv().await.unwrap();
+            }
+            value
+        });
+        let value = a.await;
+        b.await;
+        assert_eq!(black_box(value), n);
+        start.elapsed()
+    })
+}
+
 // ---------------------------------------------------------------------------
 // semaphore: every task holds its permit across one yield, so the others
 // queue up and every acquire after the first round waits to be handed a
@@ -117,6 +143,29 @@ pub(crate) fn tokio_semaphore(rounds: usize) -> Duration {
             task.await.unwrap();
         }
         assert_eq!(black_box(sem.available_permits()), SEMAPHORE_PERMITS);
+        start.elapsed()
+    })
+}
+
+pub(crate) fn smol_semaphore(rounds: usize) -> Duration {
+    smol_run(async move |ex| {
+        let start = Instant::now();
+        let sem = Arc::new(smol::lock::Semaphore::new(SEMAPHORE_PERMITS));
+        let tasks: Vec<_> = (0..SEMAPHORE_TASKS)
+            .map(|_| {
+                let sem = sem.clone();
+                ex.spawn(async move {
+                    for _ in 0..rounds {
+                        let _permit = sem.acquire().await;
+                        smol::future::yield_now().await;
+                    }
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await;
+        }
+        black_box(&sem);
         start.elapsed()
     })
 }

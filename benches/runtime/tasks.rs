@@ -1,9 +1,11 @@
-//! Task workloads: `spawn`, `yield`, `pingpong`, `timers`.
+//! Task workloads: `spawn`, `yield`, `pingpong`, `timers`, `pending`.
 
 use std::hint::black_box;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
-use crate::harness::tokio_runtime;
+use crate::harness::{Sample, resident_growth, smol_run, tokio_runtime};
 
 /// The longest sleep of the `timers` workload.
 pub(crate) const MAX_SLEEP: Duration = Duration::from_millis(10);
@@ -70,6 +72,19 @@ pub(crate) fn tokio_spawn_local(n: usize) -> Duration {
     })
 }
 
+pub(crate) fn smol_spawn(n: usize) -> Duration {
+    smol_run(async move |ex| {
+        let start = Instant::now();
+        let tasks: Vec<_> = (0..n).map(|i| ex.spawn(async move { i })).collect();
+        let mut sum = 0;
+        for task in tasks {
+            sum += task.await;
+        }
+        black_box(sum);
+        start.elapsed()
+    })
+}
+
 // ---------------------------------------------------------------------------
 // yield
 
@@ -95,6 +110,19 @@ pub(crate) fn tokio_yield(n: usize) -> Duration {
             }
         });
         task.await.unwrap();
+        start.elapsed()
+    })
+}
+
+pub(crate) fn smol_yield(n: usize) -> Duration {
+    smol_run(async move |ex| {
+        let start = Instant::now();
+        let task = ex.spawn(async move {
+            for _ in 0..n {
+                smol::future::yield_now().await;
+            }
+        });
+        task.await;
         start.elapsed()
     })
 }
@@ -200,6 +228,47 @@ pub(crate) fn tokio_pingpong(n: usize) -> Duration {
     })
 }
 
+/// A message for the smol ping-pong (`futures`' runtime-neutral oneshot).
+struct SmolBall {
+    value: usize,
+    reply: futures::channel::oneshot::Sender<SmolBall>,
+}
+
+pub(crate) fn smol_pingpong(n: usize) -> Duration {
+    use futures::channel::oneshot;
+    smol_run(async move |ex| {
+        let start = Instant::now();
+        let (first, mut inbox) = oneshot::channel::<SmolBall>();
+        let b = ex.spawn(async move {
+            while let Ok(ball) = inbox.await {
+                let (next, rx) = oneshot::channel();
+                let back = SmolBall {
+                    value: ball.value + 1,
+                    reply: next,
+                };
+                let _ = ball.reply.send(back);
+                inbox = rx;
+            }
+        });
+        let a = ex.spawn(async move {
+            let mut to_b = first;
+            let mut value = 0;
+            for _ in 0..n {
+                let (reply, inbox) = oneshot::channel();
+                let _ = to_b.send(SmolBall { value, reply });
+                let ball = inbox.await.unwrap();
+                value = ball.value;
+                to_b = ball.reply;
+            }
+            value
+        });
+        let value = a.await;
+        b.await;
+        assert_eq!(black_box(value), n);
+        start.elapsed()
+    })
+}
+
 // ---------------------------------------------------------------------------
 // timers
 
@@ -230,5 +299,124 @@ pub(crate) fn tokio_timers(delays: &[Duration]) -> Duration {
             task.await.unwrap();
         }
         start.elapsed()
+    })
+}
+
+pub(crate) fn smol_timers(delays: &[Duration]) -> Duration {
+    let delays = delays.to_vec();
+    smol_run(async move |ex| {
+        let start = Instant::now();
+        let tasks: Vec<_> = delays
+            .into_iter()
+            .map(|d| {
+                ex.spawn(async move {
+                    smol::Timer::after(d).await;
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await;
+        }
+        start.elapsed()
+    })
+}
+
+// ---------------------------------------------------------------------------
+// pending: n tasks each waiting on its own one-shot; the resident memory is
+// read once every task has reached its wait (counted, since smol polls its
+// main future between batches of tasks), then every one-shot is set.
+
+pub(crate) fn asyncio_pending(n: usize) -> Sample {
+    asyncio::run(async move {
+        let start = Instant::now();
+        let waiting = Arc::new(AtomicUsize::new(0));
+        let futures: Vec<asyncio::Future<usize>> = (0..n).map(|_| asyncio::Future::new()).collect();
+        let tasks: Vec<_> = futures
+            .iter()
+            .map(|f| {
+                let (f, waiting) = (f.clone(), waiting.clone());
+                asyncio::create_task(async move {
+                    waiting.fetch_add(1, Relaxed);
+                    f.await.unwrap()
+                })
+            })
+            .collect();
+        while waiting.load(Relaxed) < n {
+            asyncio::sleep(0).await;
+        }
+        let bytes = resident_growth();
+        for (i, f) in futures.iter().enumerate() {
+            f.set_result(i).unwrap();
+        }
+        let mut sum = 0;
+        for task in tasks {
+            sum += task.await.unwrap();
+        }
+        assert_eq!(black_box(sum), n * (n - 1) / 2);
+        Sample::with_bytes(start.elapsed(), bytes)
+    })
+}
+
+pub(crate) fn tokio_pending(n: usize) -> Sample {
+    use tokio::sync::oneshot;
+    tokio_runtime().block_on(async move {
+        let start = Instant::now();
+        let waiting = Arc::new(AtomicUsize::new(0));
+        let (senders, tasks): (Vec<_>, Vec<_>) = (0..n)
+            .map(|_| {
+                let (tx, rx) = oneshot::channel::<usize>();
+                let waiting = waiting.clone();
+                let task = tokio::spawn(async move {
+                    waiting.fetch_add(1, Relaxed);
+                    rx.await.unwrap()
+                });
+                (tx, task)
+            })
+            .unzip();
+        while waiting.load(Relaxed) < n {
+            tokio::task::yield_now().await;
+        }
+        let bytes = resident_growth();
+        for (i, tx) in senders.into_iter().enumerate() {
+            tx.send(i).unwrap();
+        }
+        let mut sum = 0;
+        for task in tasks {
+            sum += task.await.unwrap();
+        }
+        assert_eq!(black_box(sum), n * (n - 1) / 2);
+        Sample::with_bytes(start.elapsed(), bytes)
+    })
+}
+
+pub(crate) fn smol_pending(n: usize) -> Sample {
+    use futures::channel::oneshot;
+    smol_run(async move |ex| {
+        let start = Instant::now();
+        let waiting = Arc::new(AtomicUsize::new(0));
+        let (senders, tasks): (Vec<_>, Vec<_>) = (0..n)
+            .map(|_| {
+                let (tx, rx) = oneshot::channel::<usize>();
+                let waiting = waiting.clone();
+                let task = ex.spawn(async move {
+                    waiting.fetch_add(1, Relaxed);
+                    rx.await.unwrap()
+                });
+                (tx, task)
+            })
+            .unzip();
+        while waiting.load(Relaxed) < n {
+            smol::future::yield_now().await;
+        }
+        let bytes = resident_growth();
+        for (i, tx) in senders.into_iter().enumerate() {
+            tx.send(i).unwrap();
+        }
+        let mut sum = 0;
+        for task in tasks {
+            sum += task.await;
+        }
+        assert_eq!(black_box(sum), n * (n - 1) / 2);
+        Sample::with_bytes(start.elapsed(), bytes)
     })
 }
