@@ -134,11 +134,12 @@ pub(crate) fn rows(measured: &[Measured], scale: usize) -> Vec<Row> {
         else {
             continue;
         };
-        let (unit, metric): (_, Box<dyn Fn(&Sample) -> f64>) = match h.metric {
-            Metric::Time => ("ns", Box::new(move |s| ns_per_item(s, n))),
-            Metric::Overhead => ("ns/timer", Box::new(move |s| overhead_per_timer(s, n))),
-            Metric::Bytes => ("B", Box::new(move |s| bytes_per_item(s, n))),
+        let (unit, per_item): (_, fn(&Sample, usize) -> f64) = match h.metric {
+            Metric::Time => ("ns", ns_per_item),
+            Metric::Overhead => ("ns/timer", overhead_per_timer),
+            Metric::Bytes => ("B", bytes_per_item),
         };
+        let metric = |s: &Sample| per_item(s, n);
         let stats = |side: &str| m.stats(side, &metric);
         let Some(ours) = stats("asyncio") else {
             continue;
