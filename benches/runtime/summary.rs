@@ -140,7 +140,7 @@ pub(crate) fn rows(measured: &[Measured], scale: usize) -> Vec<Row> {
             Metric::Bytes => ("B", bytes_per_item),
         };
         let metric = |s: &Sample| per_item(s, n);
-        let stats = |side: &str| m.stats(side, &metric);
+        let stats = |side: &str| m.stats(side, metric);
         let Some(ours) = stats("asyncio") else {
             continue;
         };
