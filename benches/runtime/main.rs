@@ -58,6 +58,7 @@
 //! cargo bench --bench runtime                     # everything
 //! cargo bench --bench runtime -- spawn timers     # workloads whose name contains a filter
 //! cargo bench --bench runtime -- --quick          # sizes 10x smaller, 3 rounds (a smoke test)
+//! cargo bench --bench runtime -- --runs 3 spawn  # fewer rounds
 //! cargo bench --bench runtime -- --svg docs/runtime-ratios.svg
 //! ```
 //!
@@ -213,18 +214,24 @@ fn main() {
     }
     let mut quick = false;
     let mut svg = None;
+    let mut rounds = None;
     let mut filters = Vec::new();
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--quick" => quick = true,
             "--svg" => svg = Some(args.next().expect("--svg takes a path")),
+            "--runs" => {
+                let n = args.next().and_then(|n| n.parse().ok());
+                rounds = Some(n.expect("--runs takes a number"));
+            }
             // `cargo bench` passes `--bench`; ignore it and other flags.
             flag if flag.starts_with("--") => {}
             _ => filters.push(arg),
         }
     }
     let (scale, runs) = if quick { (10, 3) } else { (1, RUNS) };
+    let runs = rounds.unwrap_or(runs);
     let selected =
         |name: &str| filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str()));
 

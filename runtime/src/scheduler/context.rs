@@ -6,10 +6,9 @@ use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::sync::Arc;
 
 use super::delivery::{Parent, ScopeNode};
-use super::shared::Shared;
+
 use super::slab::Key;
 use super::{Core, Runnable};
 use crate::error::CancelledError;
@@ -108,10 +107,11 @@ pub(crate) fn set_default_core(core: Option<Rc<Core>>) -> Option<Rc<Core>> {
     CX.with(|cx| cx.default.replace(core))
 }
 
-/// Schedules `key` directly if `shared`'s loop is the one running here.
-pub(crate) fn schedule_local(shared: &Arc<Shared>, key: Key) -> bool {
+/// Schedules `key` directly if loop `loop_id` is the one running here.
+#[inline]
+pub(crate) fn schedule_local(loop_id: u16, key: Key) -> bool {
     CX.try_with(|cx| match &*cx.running.borrow() {
-        Some(core) if Arc::ptr_eq(&core.shared, shared) => {
+        Some(core) if core.shared.id() == loop_id => {
             core.schedule(key);
             true
         }

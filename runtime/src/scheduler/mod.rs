@@ -30,7 +30,6 @@ use self::ready::{CallbackCell, Ready};
 use self::shared::{Remote, Shared};
 use self::slab::{Key, Slab};
 use self::timers::Timers;
-use self::waker::TaskWaker;
 use crate::error::{OsError, PanicError, RuntimeError};
 
 /// A task as the scheduler sees it.
@@ -131,7 +130,7 @@ impl Core {
             std::env::var_os("ASYNCIO_DEBUG").is_some_and(|v| !v.is_empty() && v != "0")
         });
         let core = Rc::new(Core {
-            shared: Arc::new(shared),
+            shared,
             clock: Clock::new(options.virtual_time),
             ready: RefCell::new(VecDeque::new()),
             timers: RefCell::new(Timers::new()),
@@ -210,7 +209,7 @@ impl Core {
         );
         let number = self.task_number(&spec);
         let key = self.tasks.borrow().next_key();
-        let waker = TaskWaker::new_waker(self.shared.clone(), key);
+        let waker = waker::task_waker(self.shared.id(), key);
         let header = TaskHeader::new(spec, Some(key), number, waker, Rc::downgrade(self));
         let task = Rc::new(make(header));
         let inserted = self.tasks.borrow_mut().insert(TaskSlot {

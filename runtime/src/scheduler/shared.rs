@@ -14,6 +14,7 @@ use std::rc::Rc;
 use super::Core;
 use super::poller::{OsPoller, Readiness};
 use super::slab::Key;
+use super::waker;
 
 /// A request from another thread (or from outside the running loop).
 pub(crate) enum Remote {
@@ -46,18 +47,32 @@ pub(crate) struct Shared {
     closed: AtomicBool,
     /// The thread that made (and alone can run) the loop.
     owner: ThreadId,
+    /// The loop's id in task wakers (see `waker`).
+    id: u16,
 }
 
 impl Shared {
-    pub(crate) fn new() -> std::io::Result<Self> {
-        Ok(Shared {
-            poller: OsPoller::new()?,
+    /// A loop's shared part, registered so that its tasks' wakers can
+    /// find it from other threads.
+    pub(crate) fn new() -> std::io::Result<Arc<Self>> {
+        let poller = OsPoller::new()?;
+        let make = |id| Shared {
+            poller,
             queue: Mutex::new(Vec::new()),
             pending: AtomicBool::new(false),
             sleeping: AtomicBool::new(false),
             closed: AtomicBool::new(false),
             owner: std::thread::current().id(),
+            id,
+        };
+        waker::register_loop(make).ok_or_else(|| {
+            std::io::Error::other("too many event loops are alive at once in this process")
         })
+    }
+
+    /// The loop's id in task wakers.
+    pub(crate) fn id(&self) -> u16 {
+        self.id
     }
 
     /// Queues a request and wakes the loop; returns false once the loop closed.
@@ -152,5 +167,11 @@ impl Shared {
     /// The thread the loop belongs to (an `EventLoop` is not `Send`).
     pub(crate) fn owner(&self) -> ThreadId {
         self.owner
+    }
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        waker::unregister_loop(self.id);
     }
 }

@@ -3,6 +3,8 @@
 //! Wakers name a task by `(key, generation)` so that a stale waker of a
 //! finished task can never wake a newer task that reuses the slot.
 
+use super::waker::{GENERATION_MASK, MAX_INDEX};
+
 /// A slot address: index plus the generation it was filled in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Key {
@@ -57,7 +59,7 @@ impl<T> Slab<T> {
 
     pub(crate) fn insert(&mut self, value: T) -> Key {
         let key = self.next_key();
-        assert!(key.index != NONE, "too many live tasks");
+        assert!(key.index <= MAX_INDEX, "too many live tasks");
         self.len += 1;
         let entry = Entry::Occupied {
             generation: key.generation,
@@ -100,7 +102,7 @@ impl<T> Slab<T> {
             _ => return None,
         }
         let vacant = Entry::Vacant {
-            generation: key.generation.wrapping_add(1),
+            generation: key.generation.wrapping_add(1) & GENERATION_MASK,
             next_free: self.free_head,
         };
         let Entry::Occupied { value, .. } = std::mem::replace(slot, vacant) else {
