@@ -35,15 +35,17 @@ mod layout {
 }
 use layout::{GENERATION_BITS, INDEX_BITS, LOOP_BITS};
 
-/// Slot indexes a waker can name (the slab refuses more live tasks).
-pub(crate) const MAX_INDEX: u32 = ((1u64 << INDEX_BITS) - 1) as u32;
+const INDEX_MASK: u32 = ((1u64 << INDEX_BITS) - 1) as u32;
+/// The largest slot index a waker can name (the slab refuses more live
+/// tasks; the all-ones index is the slab's end-of-list mark).
+pub(crate) const MAX_INDEX: u32 = INDEX_MASK - 1;
 /// Generations wrap at this mask (the slab counts them that way).
 pub(crate) const GENERATION_MASK: u32 = ((1u64 << GENERATION_BITS) - 1) as u32;
 /// Loops that can be alive at once.
 const MAX_LOOPS: usize = 1 << LOOP_BITS;
 
 fn pack(loop_id: u16, key: Key) -> usize {
-    debug_assert!(key.index <= MAX_INDEX && key.generation <= GENERATION_MASK);
+    debug_assert!(key.generation <= GENERATION_MASK);
     (key.index as usize)
         | ((key.generation as usize) << INDEX_BITS)
         | ((loop_id as usize) << (INDEX_BITS + GENERATION_BITS))
@@ -51,7 +53,7 @@ fn pack(loop_id: u16, key: Key) -> usize {
 
 fn unpack(word: usize) -> (u16, Key) {
     let key = Key {
-        index: (word & MAX_INDEX as usize) as u32,
+        index: (word & INDEX_MASK as usize) as u32,
         generation: ((word >> INDEX_BITS) & GENERATION_MASK as usize) as u32,
     };
     (((word >> (INDEX_BITS + GENERATION_BITS)) as u16), key)
