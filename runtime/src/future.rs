@@ -11,7 +11,7 @@ use crate::scheduler::Core;
 use crate::scheduler::context;
 use crate::scheduler::delivery;
 use crate::scheduler::report;
-use crate::scheduler::waiters::{CallbackId, DoneCallback, Waiter, Waiters};
+use crate::scheduler::waiters::{CallbackId, DoneCallback, Waiter, WaiterSlot, Waiters};
 
 enum Outcome<T> {
     Pending,
@@ -43,7 +43,7 @@ struct State<T> {
 /// ```
 pub struct Future<T> {
     state: Rc<State<T>>,
-    slot: Cell<Option<usize>>,
+    slot: WaiterSlot,
 }
 
 impl<T: 'static> Future<T> {
@@ -80,7 +80,7 @@ impl<T: 'static> Future<T> {
                 waiters: RefCell::new(Waiters::new()),
                 retrieved: Cell::new(false),
             }),
-            slot: Cell::new(None),
+            slot: WaiterSlot::new(),
         }
     }
 
@@ -271,13 +271,13 @@ impl<T: 'static> Future<T> {
     }
 
     /// Registers `waker` to be woken when the future completes.
-    pub(crate) fn register_waiter(&self, slot: &Cell<Option<usize>>, waker: &std::task::Waker) {
+    pub(crate) fn register_waiter(&self, slot: &WaiterSlot, waker: &std::task::Waker) {
         self.state.waiters.borrow_mut().register(slot, waker);
     }
 
     /// Forgets a waker registered with `register_waiter`.
-    pub(crate) fn unregister_waiter(&self, slot: &Cell<Option<usize>>) {
-        if slot.get().is_some() {
+    pub(crate) fn unregister_waiter(&self, slot: &WaiterSlot) {
+        if slot.is_set() {
             self.state.waiters.borrow_mut().unregister(slot);
         }
     }
@@ -322,7 +322,7 @@ impl<T> Clone for Future<T> {
     fn clone(&self) -> Self {
         Future {
             state: self.state.clone(),
-            slot: Cell::new(None),
+            slot: WaiterSlot::new(),
         }
     }
 }
@@ -359,7 +359,7 @@ impl<T: Clone + 'static> std::future::Future for Future<T> {
 
 impl<T> Drop for Future<T> {
     fn drop(&mut self) {
-        if self.slot.get().is_some()
+        if self.slot.is_set()
             && let Ok(mut waiters) = self.state.waiters.try_borrow_mut()
         {
             waiters.unregister(&self.slot);

@@ -5,7 +5,6 @@
 //! running; cancelling the task that awaits a gather cancels every
 //! unfinished child, waits for them, and then delivers the cancellation.
 
-use std::cell::Cell;
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
@@ -15,13 +14,14 @@ use std::task::{Context, Poll};
 use crate::error::{CancelledError, Error};
 use crate::scheduler::context;
 use crate::scheduler::delivery;
+use crate::scheduler::waiters::WaiterSlot;
 use crate::task::{self, Task, TaskRef};
 
 /// Waits on a set of tasks; shared by [`Gather`] and [`GatherTuple`].
 #[derive(Default)]
 struct Join {
     /// One waiter slot per task.
-    slots: Vec<Cell<Option<usize>>>,
+    slots: Vec<WaiterSlot>,
     /// The awaiting task's cancellation, passed on to the children.
     delegated: Option<CancelledError>,
     /// The children finished after a cancellation, which was raised in the
@@ -45,7 +45,7 @@ impl Join {
             return Poll::Pending;
         }
         if self.slots.is_empty() {
-            self.slots = tasks.clone().map(|_| Cell::new(None)).collect();
+            self.slots = tasks.clone().map(|_| WaiterSlot::new()).collect();
         }
         if context::delivering() {
             self.delegate(tasks.clone());
@@ -70,7 +70,7 @@ impl Join {
                 continue;
             }
             // A done task's waiters were taken: nothing to unregister later.
-            slot.set(None);
+            slot.clear();
             if !all
                 && self.delegated.is_none()
                 && task.raw.header().raised_or_cancelled()
@@ -110,7 +110,7 @@ impl Join {
 
     fn forget<'a>(&self, tasks: impl Iterator<Item = &'a TaskRef>) {
         for (task, slot) in tasks.zip(&self.slots) {
-            if slot.get().is_some() {
+            if slot.is_set() {
                 task.raw.header().waiters.borrow_mut().unregister(slot);
             }
         }

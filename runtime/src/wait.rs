@@ -5,13 +5,13 @@
 //! never cancels anything: not on its timeout, and not when the task
 //! awaiting it is cancelled. The tasks it was given keep running.
 
-use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
 use crate::future::Future as AsyncFuture;
 use crate::scheduler::context;
+use crate::scheduler::waiters::WaiterSlot;
 use crate::sleep::{Delay, Sleep, sleep};
 use crate::task::{Task, TaskRef};
 
@@ -78,9 +78,9 @@ pub trait Waitable: sealed::Sealed + Unpin {
     #[doc(hidden)]
     fn raised(&self) -> bool;
     #[doc(hidden)]
-    fn watch(&self, slot: &Cell<Option<usize>>, waker: &Waker);
+    fn watch(&self, slot: &WaiterSlot, waker: &Waker);
     #[doc(hidden)]
-    fn unwatch(&self, slot: &Cell<Option<usize>>);
+    fn unwatch(&self, slot: &WaiterSlot);
     /// Whether it can finish while this thread's running loop runs (a task
     /// of another loop never can).
     #[doc(hidden)]
@@ -100,12 +100,12 @@ impl Waitable for TaskRef {
         self.raw.header().raised()
     }
 
-    fn watch(&self, slot: &Cell<Option<usize>>, waker: &Waker) {
+    fn watch(&self, slot: &WaiterSlot, waker: &Waker) {
         self.raw.header().waiters.borrow_mut().register(slot, waker);
     }
 
-    fn unwatch(&self, slot: &Cell<Option<usize>>) {
-        if slot.get().is_some() {
+    fn unwatch(&self, slot: &WaiterSlot) {
+        if slot.is_set() {
             self.raw.header().waiters.borrow_mut().unregister(slot);
         }
     }
@@ -126,11 +126,11 @@ impl<T: 'static> Waitable for Task<T> {
         self.as_task_ref().raised()
     }
 
-    fn watch(&self, slot: &Cell<Option<usize>>, waker: &Waker) {
+    fn watch(&self, slot: &WaiterSlot, waker: &Waker) {
         self.as_task_ref().watch(slot, waker);
     }
 
-    fn unwatch(&self, slot: &Cell<Option<usize>>) {
+    fn unwatch(&self, slot: &WaiterSlot) {
         self.as_task_ref().unwatch(slot);
     }
 
@@ -150,11 +150,11 @@ impl<T: 'static> Waitable for AsyncFuture<T> {
         AsyncFuture::raised(self)
     }
 
-    fn watch(&self, slot: &Cell<Option<usize>>, waker: &Waker) {
+    fn watch(&self, slot: &WaiterSlot, waker: &Waker) {
         self.register_waiter(slot, waker);
     }
 
-    fn unwatch(&self, slot: &Cell<Option<usize>>) {
+    fn unwatch(&self, slot: &WaiterSlot) {
         self.unregister_waiter(slot);
     }
 }
@@ -164,7 +164,7 @@ impl<T: 'static> Waitable for AsyncFuture<T> {
 #[must_use = "futures do nothing unless awaited"]
 pub struct Wait<W: Waitable> {
     items: Vec<W>,
-    slots: Box<[Cell<Option<usize>>]>,
+    slots: Box<[WaiterSlot]>,
     return_when: ReturnWhen,
     timeout: Option<Sleep>,
     finished: bool,
@@ -201,7 +201,7 @@ where
     I::Item: Waitable,
 {
     let items: Vec<_> = aws.into_iter().collect();
-    let slots = items.iter().map(|_| Cell::new(None)).collect();
+    let slots = items.iter().map(|_| WaiterSlot::new()).collect();
     Wait {
         items,
         slots,

@@ -11,7 +11,7 @@ use std::task::Waker;
 
 use super::context::Cleanup;
 use super::slab::Key;
-use super::waiters::Waiters;
+use super::waiters::{WaiterSlot, Waiters};
 use super::{Core, Runnable};
 use crate::error::{CancelledError, Error};
 
@@ -41,6 +41,9 @@ struct Cold {
     cleanups: Vec<Cleanup>,
     /// The error of a failed task.
     failure: Option<Error>,
+    /// The cancellation the `Task` handle's awaiter passed on to this task
+    /// (see `task::handle`).
+    owner_delegated: Option<CancelledError>,
 }
 
 pub(crate) struct TaskHeader {
@@ -72,6 +75,12 @@ pub(crate) struct TaskHeader {
     /// An async cleanup released by a drop (a `finally` guard, a dropped
     /// generator): shutdown awaits it rather than cancelling it.
     cleanup: Cell<bool>,
+    /// The `Task` handle's awaiter passed a cancellation on, got it back
+    /// and raised it: that await never completes.
+    owner_passed_on: Cell<bool>,
+    /// The `Task` handle's place among the waiters (the one handle that
+    /// owns the output keeps its awaiter state here, so it stays small).
+    pub(crate) owner_slot: WaiterSlot,
     cold: RefCell<Option<Box<Cold>>>,
     pub(crate) waiters: RefCell<Waiters<Rc<dyn Runnable>>>,
 }
@@ -99,6 +108,8 @@ impl TaskHeader {
             started: Cell::new(false),
             retrieved: Cell::new(false),
             cleanup: Cell::new(false),
+            owner_passed_on: Cell::new(false),
+            owner_slot: WaiterSlot::new(),
             cold: RefCell::new(None),
             waiters: RefCell::new(Waiters::new()),
         };
@@ -317,6 +328,29 @@ impl TaskHeader {
     /// Puts back a cleanup that is not finished yet, ahead of the others.
     pub(crate) fn return_cleanup(&self, cleanup: Cleanup) {
         self.cold().cleanups.insert(0, cleanup);
+    }
+
+    /// Whether the `Task` handle's await passed its cancellation on and
+    /// raised it (it never completes).
+    pub(crate) fn owner_passed_on(&self) -> bool {
+        self.owner_passed_on.get()
+    }
+
+    pub(crate) fn set_owner_passed_on(&self) {
+        self.owner_passed_on.set(true);
+    }
+
+    /// Records the cancellation the `Task` handle's awaiter passed on.
+    pub(crate) fn set_owner_delegated(&self, cancel: CancelledError) {
+        self.cold().owner_delegated = Some(cancel);
+    }
+
+    /// Takes back the cancellation the `Task` handle's awaiter passed on.
+    pub(crate) fn take_owner_delegated(&self) -> Option<CancelledError> {
+        match &mut *self.cold.borrow_mut() {
+            Some(cold) => cold.owner_delegated.take(),
+            None => None,
+        }
     }
 
     /// Takes every queued cleanup (the loop is closing).

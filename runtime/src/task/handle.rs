@@ -14,7 +14,8 @@ use crate::error::{CancelledError, Error, InvalidStateError, RuntimeError};
 use crate::scheduler::Runnable;
 use crate::scheduler::context;
 use crate::scheduler::delivery;
-use crate::scheduler::waiters::{CallbackId, DoneCallback};
+use crate::scheduler::header::TaskHeader;
+use crate::scheduler::waiters::{CallbackId, DoneCallback, WaiterSlot};
 
 /// A handle to any task, whatever its output type: Python's `Task` minus the
 /// result. [`all_tasks`](crate::all_tasks) and [`current_task`](crate::current_task)
@@ -319,8 +320,9 @@ impl Eq for TaskRef {}
 /// });
 /// ```
 pub struct Task<T> {
+    /// The one handle that owns the output: its awaiter state lives in the
+    /// task's header (`owner_*`), so the handle is a single pointer pair.
     pub(crate) task: TaskRef,
-    awaiter: Awaiter,
     _output: PhantomData<fn() -> T>,
 }
 
@@ -328,7 +330,6 @@ impl<T: 'static> Task<T> {
     pub(crate) fn from_raw(raw: Rc<dyn Runnable>) -> Self {
         Task {
             task: TaskRef::new(raw),
-            awaiter: Awaiter::default(),
             _output: PhantomData,
         }
     }
@@ -392,14 +393,70 @@ impl<T> Deref for Task<T> {
     }
 }
 
-/// One awaiter's state: its place among the task's waiters, and the
-/// cancellation it took over from the awaiting task, if any.
+/// One awaiter's state: its place among the task's waiters, the
+/// cancellation it passed on to the task, if any, and whether that came
+/// back and was raised (then the await never completes).
+trait AwaitState {
+    fn slot(&self) -> &WaiterSlot;
+    fn passed_on(&self) -> bool;
+    fn set_passed_on(&self);
+    fn delegate(&self, cancel: CancelledError);
+    fn take_delegated(&self) -> Option<CancelledError>;
+}
+
+/// The state of an `&task` awaiter ([`TaskWait`]).
 #[derive(Default)]
 struct Awaiter {
-    slot: Cell<Option<usize>>,
+    slot: WaiterSlot,
     delegated: RefCell<Option<CancelledError>>,
-    /// The cancellation came back and was raised: never completes.
     passed_on: Cell<bool>,
+}
+
+impl AwaitState for Awaiter {
+    fn slot(&self) -> &WaiterSlot {
+        &self.slot
+    }
+
+    fn passed_on(&self) -> bool {
+        self.passed_on.get()
+    }
+
+    fn set_passed_on(&self) {
+        self.passed_on.set(true);
+    }
+
+    fn delegate(&self, cancel: CancelledError) {
+        *self.delegated.borrow_mut() = Some(cancel);
+    }
+
+    fn take_delegated(&self) -> Option<CancelledError> {
+        self.delegated.borrow_mut().take()
+    }
+}
+
+/// The `Task` handle's own awaiter, kept in the task's header.
+struct Owner<'a>(&'a TaskHeader);
+
+impl AwaitState for Owner<'_> {
+    fn slot(&self) -> &WaiterSlot {
+        &self.0.owner_slot
+    }
+
+    fn passed_on(&self) -> bool {
+        self.0.owner_passed_on()
+    }
+
+    fn set_passed_on(&self) {
+        self.0.set_owner_passed_on();
+    }
+
+    fn delegate(&self, cancel: CancelledError) {
+        self.0.set_owner_delegated(cancel);
+    }
+
+    fn take_delegated(&self) -> Option<CancelledError> {
+        self.0.take_owner_delegated()
+    }
 }
 
 impl<T: 'static> Task<T> {
@@ -415,21 +472,21 @@ impl<T: 'static> Task<T> {
     /// clones it (awaiting `&task`, which leaves it for `result()`).
     fn poll_join(
         &self,
-        awaiter: &Awaiter,
+        awaiter: &impl AwaitState,
         get: fn(&mut Option<T>) -> Option<T>,
         cx: &mut Context<'_>,
     ) -> Poll<Result<T, Error>> {
-        if awaiter.passed_on.get() {
+        if awaiter.passed_on() {
             return Poll::Pending;
         }
         let header = self.task.raw.header();
         if context::delivering() {
             if header.request_cancel(context::delivery_message()) {
-                *awaiter.delegated.borrow_mut() = Some(context::claim());
+                awaiter.delegate(context::claim());
                 header
                     .waiters
                     .borrow_mut()
-                    .register(&awaiter.slot, cx.waker());
+                    .register(awaiter.slot(), cx.waker());
                 delivery::note_point();
             }
             // Otherwise (the task is finishing) the cancellation goes on
@@ -438,23 +495,23 @@ impl<T: 'static> Task<T> {
         }
         if !header.is_done() {
             // Awaited elsewhere, it could never run: say so, never hang.
-            if awaiter.slot.get().is_none() && !context::is_running(&header.core) {
+            if !awaiter.slot().is_set() && !context::is_running(&header.core) {
                 return Poll::Ready(Err(RuntimeError::DifferentLoop.into()));
             }
             header
                 .waiters
                 .borrow_mut()
-                .register(&awaiter.slot, cx.waker());
+                .register(awaiter.slot(), cx.waker());
             delivery::note_point();
             return Poll::Pending;
         }
-        awaiter.slot.set(None);
-        let delegated = awaiter.delegated.borrow_mut().take();
+        awaiter.slot().clear();
+        let delegated = awaiter.take_delegated();
         if let Some(cancel) = delegated
             && header.is_cancelled()
         {
             // The request is handed back, not made anew: the count stays.
-            awaiter.passed_on.set(true);
+            awaiter.set_passed_on();
             delivery::raise(cancel);
             return Poll::Pending;
         }
@@ -470,15 +527,15 @@ impl<T: 'static> Task<T> {
             header
                 .waiters
                 .borrow_mut()
-                .register(&self.awaiter.slot, cx.waker());
+                .register(&header.owner_slot, cx.waker());
             return Poll::Pending;
         }
-        self.awaiter.slot.set(None);
+        header.owner_slot.clear();
         Poll::Ready(self.outcome(Option::take))
     }
 
     fn forget_waiter(&self, awaiter: &Awaiter) {
-        if awaiter.slot.get().is_some() {
+        if awaiter.slot.is_set() {
             self.task
                 .raw
                 .header()
@@ -493,19 +550,15 @@ impl<T: 'static> Future for Task<T> {
     type Output = Result<T, Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        self.poll_join(&self.awaiter, Option::take, cx)
+        self.poll_join(&Owner(self.task.raw.header()), Option::take, cx)
     }
 }
 
 impl<T> Drop for Task<T> {
     fn drop(&mut self) {
-        if self.awaiter.slot.get().is_some() {
-            self.task
-                .raw
-                .header()
-                .waiters
-                .borrow_mut()
-                .unregister(&self.awaiter.slot);
+        let header = self.task.raw.header();
+        if header.owner_slot.is_set() {
+            header.waiters.borrow_mut().unregister(&header.owner_slot);
         }
     }
 }

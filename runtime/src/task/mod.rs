@@ -140,3 +140,14 @@ pub fn all_tasks() -> Result<Vec<TaskRef>, RuntimeError> {
     let core = context::running_core().ok_or(RuntimeError::NoRunningLoop)?;
     Ok(core.all_tasks().into_iter().map(TaskRef::new).collect())
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn handles_are_two_words_or_less() {
+        use std::mem::size_of;
+        assert!(size_of::<super::Task<u64>>() <= 16);
+        assert!(size_of::<super::TaskRef>() <= 16);
+        assert!(size_of::<crate::Future<u64>>() <= 16);
+    }
+}
