@@ -408,3 +408,49 @@ fn a_loop_kept_alive_by_its_own_tasks_is_closed_when_its_thread_ends() {
         .collect();
     assert_eq!(reports.len(), 1, "{reports:?}");
 }
+
+/// Panics when dropped (after its future finished).
+struct PanicsOnDrop;
+
+/// A future that is ready at once and whose drop panics: `async` blocks
+/// drop their locals inside the final poll, this one only afterwards.
+struct ReadyThenPanicsOnDrop(
+    PanicsOnDrop,
+    #[allow(dead_code, reason = "held to see that the rest is dropped")] Dropped,
+);
+
+impl std::future::Future for ReadyThenPanicsOnDrop {
+    type Output = u8;
+
+    fn poll(self: std::pin::Pin<&mut Self>, _: &mut std::task::Context<'_>) -> std::task::Poll<u8> {
+        std::task::Poll::Ready(7)
+    }
+}
+
+impl Drop for PanicsOnDrop {
+    fn drop(&mut self) {
+        panic!("drop failure (expected by the test)");
+    }
+}
+
+#[test]
+fn a_finished_future_that_panics_in_its_drop_fails_its_task_and_is_reported() {
+    install_logger();
+    let lp = EventLoop::new().unwrap();
+    let (gone, held) = flag();
+    let outcome = lp
+        .run_until_complete(async move {
+            let task = asyncio::create_task(ReadyThenPanicsOnDrop(PanicsOnDrop, held));
+            task.await
+        })
+        .unwrap();
+    // The output is discarded: the task failed with the drop's panic.
+    match outcome {
+        Err(asyncio::Error::Panicked(panic)) => assert!(panic.message().contains("drop failure")),
+        other => panic!("unexpected: {other:?}"),
+    }
+    assert!(is_set(&gone), "the rest of the future was dropped");
+    let reports = reports_containing("dropping the future of");
+    assert_eq!(reports.len(), 1, "{:?}", my_reports());
+    assert_eq!(reports[0].0, log::Level::Error);
+}

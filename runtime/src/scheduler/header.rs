@@ -4,7 +4,7 @@
 //! The scheduler and every handle reach a task through this header; only
 //! the future and its typed output live in the generic task cell.
 
-use std::cell::{Cell, RefCell, RefMut};
+use std::cell::{Cell, OnceCell, RefCell, RefMut};
 use std::panic::Location;
 use std::rc::{Rc, Weak};
 use std::task::Waker;
@@ -12,6 +12,7 @@ use std::task::Waker;
 use super::context::Cleanup;
 use super::slab::Key;
 use super::waiters::{WaiterSlot, Waiters};
+use super::waker;
 use super::{Core, Runnable};
 use crate::error::{CancelledError, Error};
 
@@ -47,11 +48,10 @@ struct Cold {
 }
 
 pub(crate) struct TaskHeader {
-    /// The task's place in the loop's task table; `None` for a task group
-    /// child, which its group polls instead of the loop.
-    pub(crate) key: Option<Key>,
     pub(crate) number: u64,
     pub(crate) location: &'static Location<'static>,
+    /// Schedules the task; for a loop task it also names the task's place
+    /// in the loop's task table (see [`TaskHeader::key`]).
     pub(crate) waker: Waker,
     pub(crate) core: Weak<Core>,
     stage: Cell<Stage>,
@@ -81,20 +81,13 @@ pub(crate) struct TaskHeader {
     /// The `Task` handle's place among the waiters (the one handle that
     /// owns the output keeps its awaiter state here, so it stays small).
     pub(crate) owner_slot: WaiterSlot,
-    cold: RefCell<Option<Box<Cold>>>,
+    cold: OnceCell<Box<RefCell<Cold>>>,
     pub(crate) waiters: RefCell<Waiters<Rc<dyn Runnable>>>,
 }
 
 impl TaskHeader {
-    pub(crate) fn new(
-        spec: TaskSpec,
-        key: Option<Key>,
-        number: u64,
-        waker: Waker,
-        core: Weak<Core>,
-    ) -> Self {
+    pub(crate) fn new(spec: TaskSpec, number: u64, waker: Waker, core: Weak<Core>) -> Self {
         let header = TaskHeader {
-            key,
             number,
             location: spec.location,
             waker,
@@ -110,7 +103,7 @@ impl TaskHeader {
             cleanup: Cell::new(false),
             owner_passed_on: Cell::new(false),
             owner_slot: WaiterSlot::new(),
-            cold: RefCell::new(None),
+            cold: OnceCell::new(),
             waiters: RefCell::new(Waiters::new()),
         };
         if let Some(name) = spec.name {
@@ -119,14 +112,18 @@ impl TaskHeader {
         header
     }
 
+    /// The task's place in the loop's task table; `None` for a task group
+    /// child, which its group polls instead of the loop.
+    pub(crate) fn key(&self) -> Option<Key> {
+        waker::key_of(&self.waker)
+    }
+
     fn cold(&self) -> RefMut<'_, Cold> {
-        RefMut::map(self.cold.borrow_mut(), |cold| {
-            &mut **cold.get_or_insert_with(Default::default)
-        })
+        self.cold.get_or_init(Default::default).borrow_mut()
     }
 
     fn peek_cold<R>(&self, f: impl FnOnce(&Cold) -> Option<R>) -> Option<R> {
-        self.cold.borrow().as_deref().and_then(f)
+        self.cold.get().and_then(|cold| f(&cold.borrow()))
     }
 
     pub(crate) fn name(&self) -> String {
@@ -184,7 +181,7 @@ impl TaskHeader {
         self.cancel_requested.set(true);
         self.cancel_raised.set(self.cancel_raised.get() || raised);
         self.requested_in_step.set(true);
-        if message.is_some() || self.cold.borrow().is_some() {
+        if message.is_some() || self.cold.get().is_some() {
             self.cold().cancel_message = message;
         }
         self.waker.wake_by_ref();
@@ -244,10 +241,10 @@ impl TaskHeader {
     pub(crate) fn claim_cancel(&self) -> CancelledError {
         self.cancel_requested.set(false);
         self.cancel_raised.set(false);
-        let message = match &mut *self.cold.borrow_mut() {
-            Some(cold) => cold.cancel_message.take(),
-            None => None,
-        };
+        let message = self
+            .cold
+            .get()
+            .and_then(|c| c.borrow_mut().cancel_message.take());
         CancelledError::new(message)
     }
 
@@ -319,10 +316,8 @@ impl TaskHeader {
 
     /// The next queued cleanup, in order.
     pub(crate) fn next_cleanup(&self) -> Option<Cleanup> {
-        match &mut *self.cold.borrow_mut() {
-            Some(cold) if !cold.cleanups.is_empty() => Some(cold.cleanups.remove(0)),
-            _ => None,
-        }
+        let mut cold = self.cold.get()?.borrow_mut();
+        (!cold.cleanups.is_empty()).then(|| cold.cleanups.remove(0))
     }
 
     /// Puts back a cleanup that is not finished yet, ahead of the others.
@@ -347,16 +342,13 @@ impl TaskHeader {
 
     /// Takes back the cancellation the `Task` handle's awaiter passed on.
     pub(crate) fn take_owner_delegated(&self) -> Option<CancelledError> {
-        match &mut *self.cold.borrow_mut() {
-            Some(cold) => cold.owner_delegated.take(),
-            None => None,
-        }
+        self.cold.get()?.borrow_mut().owner_delegated.take()
     }
 
     /// Takes every queued cleanup (the loop is closing).
     pub(crate) fn take_cleanups(&self) -> Vec<Cleanup> {
-        match &mut *self.cold.borrow_mut() {
-            Some(cold) => std::mem::take(&mut cold.cleanups),
+        match self.cold.get() {
+            Some(cold) => std::mem::take(&mut cold.borrow_mut().cleanups),
             None => Vec::new(),
         }
     }

@@ -39,8 +39,9 @@ pub(crate) trait Runnable: 'static {
     fn run(self: Rc<Self>);
     /// The loop is closing with this task unfinished: drop its future.
     fn close(self: Rc<Self>);
-    /// The typed output slot, for `Task<T>` to downcast.
-    fn output(&self) -> &dyn std::any::Any;
+    /// Lends the typed output slot (an `Option` of the output, `None`
+    /// until the task finished) for `Task<T>` to downcast.
+    fn with_output(&self, f: &mut dyn FnMut(&mut dyn std::any::Any));
     /// Drops a stored output (the task ended failed or cancelled after all).
     fn discard_output(&self);
     /// The type name of the task's future.
@@ -210,7 +211,7 @@ impl Core {
         let number = self.task_number(&spec);
         let key = self.tasks.borrow().next_key();
         let waker = waker::task_waker(self.shared.id(), key);
-        let header = TaskHeader::new(spec, Some(key), number, waker, Rc::downgrade(self));
+        let header = TaskHeader::new(spec, number, waker, Rc::downgrade(self));
         let task = Rc::new(make(header));
         let inserted = self.tasks.borrow_mut().insert(TaskSlot {
             task: task.clone(),

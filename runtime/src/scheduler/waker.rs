@@ -69,6 +69,12 @@ pub(crate) fn task_waker(loop_id: u16, key: Key) -> Waker {
     unsafe { Waker::from_raw(RawWaker::new(data, &VTABLE)) }
 }
 
+/// The task address in a waker made by [`task_waker`]; `None` for any
+/// other waker (a task group child's).
+pub(crate) fn key_of(waker: &Waker) -> Option<Key> {
+    std::ptr::eq(waker.vtable(), &VTABLE).then(|| unpack(waker.data().addr()).1)
+}
+
 static VTABLE: RawWakerVTable = RawWakerVTable::new(clone, wake, wake, forget);
 
 fn clone(data: *const ()) -> RawWaker {
@@ -162,6 +168,8 @@ mod tests {
         let waker = task_waker(1, key);
         let other = task_waker(1, Key { index: 10, ..key });
         assert!(waker.will_wake(&waker.clone()));
+        assert_eq!(key_of(&waker), Some(key));
+        assert_eq!(key_of(Waker::noop()), None);
         assert!(!waker.will_wake(&other));
     }
 }

@@ -29,17 +29,22 @@ use crate::scheduler::waiters::Waiter;
 
 pub(crate) struct TaskCell<F: Future> {
     pub(crate) header: TaskHeader,
-    /// Pinned in place: never moved out, only dropped in place.
-    future: RefCell<Option<F>>,
-    output: RefCell<Option<F::Output>>,
+    /// The future, then its output, in the same place.
+    slot: RefCell<Slot<F>>,
+}
+
+/// What a task cell holds: the future until it finishes (pinned in place:
+/// never moved out, only dropped in place), then its output until taken.
+enum Slot<F: Future> {
+    Future(F),
+    Output(Option<F::Output>),
 }
 
 impl<F: Future> TaskCell<F> {
     pub(crate) fn new(header: TaskHeader, future: F) -> Self {
         TaskCell {
             header,
-            future: RefCell::new(Some(future)),
-            output: RefCell::new(None),
+            slot: RefCell::new(Slot::Future(future)),
         }
     }
 }
@@ -60,23 +65,33 @@ where
     F::Output: 'static,
 {
     fn poll_body(&self, cx: &mut Context<'_>) -> Poll<()> {
-        let mut slot = self.future.borrow_mut();
-        let Some(future) = slot.as_mut() else {
+        let mut slot = self.slot.borrow_mut();
+        let Slot::Future(future) = &mut *slot else {
             return Poll::Pending;
         };
         // SAFETY: the future lives inside this task's `Rc` allocation,
         // which never moves, and it is never moved out of its slot: the
-        // only way it leaves is `drop_body`, which drops it in place.
+        // only way it leaves is being overwritten (here or in
+        // `drop_body`), which drops it in place.
         let future = unsafe { Pin::new_unchecked(future) };
         let output = std::task::ready!(future.poll(cx));
+        // The output takes the finished future's place: assignment drops
+        // the future in place (pinning holds). A panic in that drop is
+        // reported and fails the task, as for any future's drop.
+        let dropped = catch_unwind(AssertUnwindSafe(|| *slot = Slot::Output(Some(output))));
         drop(slot);
-        *self.output.borrow_mut() = Some(output);
+        if let Err(payload) = dropped {
+            report_drop_panic(self, Some(payload), None);
+        }
         Poll::Ready(())
     }
 
     fn drop_body(&self) {
-        // Assignment drops the old value in place (pinning holds).
-        *self.future.borrow_mut() = None;
+        let mut slot = self.slot.borrow_mut();
+        if let Slot::Future(_) = &*slot {
+            // Assignment drops the future in place (pinning holds).
+            *slot = Slot::Output(None);
+        }
     }
 }
 
@@ -89,12 +104,17 @@ where
         &self.header
     }
 
-    fn output(&self) -> &dyn Any {
-        &self.output
+    fn with_output(&self, f: &mut dyn FnMut(&mut dyn Any)) {
+        match &mut *self.slot.borrow_mut() {
+            Slot::Output(output) => f(output),
+            Slot::Future(_) => f(&mut None::<F::Output>),
+        }
     }
 
     fn discard_output(&self) {
-        self.output.borrow_mut().take();
+        if let Slot::Output(output) = &mut *self.slot.borrow_mut() {
+            output.take();
+        }
     }
 
     fn coro(&self) -> &'static str {
@@ -208,8 +228,9 @@ fn step(task: &dyn Runnable, body: &dyn Body) {
     }
 }
 
-/// Drops a future that completed normally. It has no cancellation
-/// cleanups to collect: a guard its drop still releases runs as a task.
+/// Drops a future that completed normally (a loop task's cell already did,
+/// when the output took its place). It has no cancellation cleanups to
+/// collect: a guard its drop still releases runs as a task.
 fn drop_finished_future(task: &dyn Runnable, body: &dyn Body) {
     let dropped = catch_unwind(AssertUnwindSafe(|| body.drop_body()));
     if let Err(payload) = dropped {
@@ -288,7 +309,7 @@ pub(crate) fn finish(task: Rc<dyn Runnable>) {
     let header = task.header();
     header.set_stage(Stage::Done);
     let core = header.core.upgrade();
-    if let (Some(core), Some(key)) = (&core, header.key) {
+    if let (Some(core), Some(key)) = (&core, header.key()) {
         core.remove_task(key);
     }
     // The iterator owns the entries: no borrow is held while waking.

@@ -375,13 +375,14 @@ impl<T: 'static> Task<T> {
         if let Some(error) = header.failure() {
             return Err(error);
         }
-        let slot = self
-            .task
-            .raw
-            .output()
-            .downcast_ref::<RefCell<Option<T>>>()
-            .expect("a task's output slot has the task's output type");
-        get(&mut slot.borrow_mut()).ok_or(Error::InvalidState(InvalidStateError::TAKEN))
+        let (mut get, mut output) = (Some(get), None);
+        self.task.raw.with_output(&mut |slot| {
+            let slot = slot
+                .downcast_mut::<Option<T>>()
+                .expect("a task's output slot has the task's output type");
+            output = get.take().and_then(|get| get(slot));
+        });
+        output.ok_or(Error::InvalidState(InvalidStateError::TAKEN))
     }
 }
 

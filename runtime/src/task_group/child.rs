@@ -84,8 +84,8 @@ impl<T: 'static> Runnable for ChildCell<T> {
     /// Never called, for the same reason: the group's drop ends its children.
     fn close(self: Rc<Self>) {}
 
-    fn output(&self) -> &dyn Any {
-        &self.output
+    fn with_output(&self, f: &mut dyn FnMut(&mut dyn Any)) {
+        f(&mut *self.output.borrow_mut());
     }
 
     fn discard_output(&self) {

@@ -237,7 +237,6 @@ impl<'env> TaskGroup<'env> {
         let number = core.task_number(&spec);
         let header = TaskHeader::new(
             spec,
-            None,
             number,
             Waker::from(waker.clone()),
             Rc::downgrade(&core),
