@@ -111,7 +111,7 @@ pub(crate) fn set_default_core(core: Option<Rc<Core>>) -> Option<Rc<Core>> {
 #[inline]
 pub(crate) fn schedule_local(loop_id: u16, key: Key) -> bool {
     CX.try_with(|cx| match &*cx.running.borrow() {
-        Some(core) if core.shared.id() == loop_id => {
+        Some(core) if core.id == loop_id => {
             core.schedule(key);
             true
         }

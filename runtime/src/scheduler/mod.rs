@@ -102,6 +102,8 @@ pub(crate) trait Offload: std::any::Any {
 
 pub(crate) struct Core {
     pub(crate) shared: Arc<Shared>,
+    /// `shared`'s loop id, at hand for every local wake.
+    pub(crate) id: u16,
     pub(crate) clock: Clock,
     ready: RefCell<VecDeque<Ready>>,
     timers: RefCell<Timers>,
@@ -131,6 +133,7 @@ impl Core {
             std::env::var_os("ASYNCIO_DEBUG").is_some_and(|v| !v.is_empty() && v != "0")
         });
         let core = Rc::new(Core {
+            id: shared.id(),
             shared,
             clock: Clock::new(options.virtual_time),
             ready: RefCell::new(VecDeque::new()),
@@ -234,6 +237,7 @@ impl Core {
     }
 
     /// Queues the task in `key` unless it is already queued (or gone).
+    #[inline]
     pub(crate) fn schedule(&self, key: Key) {
         let tasks = self.tasks.borrow();
         if let Some(slot) = tasks.get(key)

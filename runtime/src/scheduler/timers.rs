@@ -3,8 +3,8 @@
 //!
 //! A timer lands in a slot of the wheel in O(1) whatever the number
 //! pending (a binary heap of a million entries spent most of the loop's
-//! time in cache misses). Level 0 has 64 slots of one tick (2^20 ns, about
-//! 1 ms); each level above has 64 slots 64 times as wide. When the loop's
+//! time in cache misses). Level 0 has 64 slots of one tick (2^16 ns, about
+//! 66 µs); each level above has 64 slots 64 times as wide. When the loop's
 //! time reaches a slot, its entries move down a level, and those of the
 //! current tick into `due`: a small heap ordered by deadline, then by
 //! arrival, from which they fire exactly at their deadline.
@@ -53,12 +53,12 @@ impl Ord for Entry {
 /// Cancelled entries are swept once they are the majority and this many.
 const COMPACT_MIN: usize = 256;
 
-/// A tick is 2^20 ns (about 1.05 ms).
-const TICK_SHIFT: u32 = 20;
+/// A tick is 2^16 ns (about 66 µs).
+const TICK_SHIFT: u32 = 16;
 /// 64 slots a level.
 const SLOT_BITS: u32 = 6;
 const SLOTS: usize = 1 << SLOT_BITS;
-/// Deadlines are below 2^64 ns, so ticks are below 2^44: 8 levels of 6
+/// Deadlines are below 2^64 ns, so ticks are below 2^48: 8 levels of 6
 /// bits cover them all.
 const LEVELS: usize = 8;
 /// A slot's emptied vector keeps its memory up to this many entries.
