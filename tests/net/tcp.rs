@@ -1,5 +1,6 @@
 //! TCP: echo round trips, many connections at once, half-close, errors as
-//! values, no descriptor leaked, and a cancelled read that loses nothing.
+//! values (refused, address in use, a reset peer, out of descriptors), no
+//! descriptor leaked, and a cancelled read that loses nothing.
 
 use std::net::{Shutdown, SocketAddr};
 
@@ -166,6 +167,113 @@ fn errors_are_values() {
         made.unwrap()
     });
     assert!(outside.join().unwrap().is_ok());
+}
+
+/// A peer that resets the connection (`SO_LINGER` 0, then close): the read
+/// is `ConnectionReset`, a write after it a broken pipe or reset; neither
+/// panics nor stalls the loop.
+#[test]
+fn a_reset_peer_is_an_error_value() {
+    use std::os::fd::AsRawFd;
+    asyncio::run(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let client = TcpStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
+        let (server, _) = listener.accept().await.unwrap();
+        let linger = libc::linger {
+            l_onoff: 1,
+            l_linger: 0,
+        };
+        // SAFETY: setsockopt on a descriptor the stream owns, with a
+        // properly sized, initialised option value.
+        #[allow(unsafe_code)]
+        let set = unsafe {
+            libc::setsockopt(
+                client.as_raw_fd(),
+                libc::SOL_SOCKET,
+                libc::SO_LINGER,
+                std::ptr::from_ref(&linger).cast(),
+                std::mem::size_of::<libc::linger>() as libc::socklen_t,
+            )
+        };
+        assert_eq!(set, 0);
+        drop(client);
+        let mut buf = [0; 16];
+        let read = server.read(&mut buf).await.unwrap_err();
+        assert_eq!(read.kind(), std::io::ErrorKind::ConnectionReset);
+        let write = server.write_all(b"anyone?").await.unwrap_err();
+        assert!(
+            matches!(
+                write.kind(),
+                std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::ConnectionReset
+            ),
+            "{write:?}"
+        );
+        // The loop goes on serving.
+        let again = TcpStream::connect(listener.local_addr().unwrap()).await;
+        assert!(again.is_ok());
+    });
+}
+
+/// Out of descriptors (the soft limit lowered in a child process): accept
+/// and connect are `EMFILE` error values, the loop keeps running, and the
+/// connection waiting in the backlog is not lost: once a descriptor is
+/// free, the next accept takes it with its bytes.
+#[test]
+fn out_of_descriptors_is_an_error_value() {
+    let out = crate::common::run_child(module_path!(), "child_sockets_without_descriptors");
+    let emfile = libc::EMFILE;
+    assert!(
+        out.contains(&format!("accept: {emfile}, connect: {emfile}, then: hello")),
+        "{out}"
+    );
+}
+
+#[test]
+#[ignore = "the child half of out_of_descriptors_is_an_error_value"]
+fn child_sockets_without_descriptors() {
+    use std::os::fd::AsRawFd;
+    assert!(crate::common::in_child(), "run only as a child process");
+    asyncio::run(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let client = TcpStream::connect(addr).await.unwrap();
+        client.write_all(b"hello").await.unwrap();
+        // Fill every descriptor below a lowered limit with /dev/null.
+        let highest = client.as_raw_fd().max(listener.as_raw_fd());
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: a plain libc call filling a properly initialised struct.
+        #[allow(unsafe_code)]
+        let got = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) };
+        assert_eq!(got, 0);
+        limit.rlim_cur = (highest + 32) as libc::rlim_t;
+        // SAFETY: a plain libc call reading a properly initialised struct.
+        #[allow(unsafe_code)]
+        let set = unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &limit) };
+        assert_eq!(set, 0);
+        let mut fillers = Vec::new();
+        while let Ok(file) = std::fs::File::open("/dev/null") {
+            fillers.push(file);
+        }
+        let accept = listener.accept().await.unwrap_err();
+        let connect = TcpStream::connect(addr).await.unwrap_err();
+        // The loop still runs callbacks and timers.
+        asyncio::sleep(0.001).await;
+        fillers.pop();
+        let (server, _) = listener.accept().await.unwrap();
+        let mut got = [0; 5];
+        server.read_exact(&mut got).await.unwrap();
+        println!(
+            "accept: {}, connect: {}, then: {}",
+            accept.raw_os_error().unwrap(),
+            connect.raw_os_error().unwrap(),
+            String::from_utf8_lossy(&got)
+        );
+    });
 }
 
 /// A read cancelled by a timeout mid-message loses no byte: the retry gets

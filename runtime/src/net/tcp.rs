@@ -156,6 +156,8 @@ impl TcpStream {
 
 crate::net::stream::impl_stream!(TcpStream);
 
+impl_as_fd!(TcpListener, TcpStream);
+
 impl std::fmt::Debug for TcpListener {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TcpListener")

@@ -123,6 +123,8 @@ impl UdpSocket {
     }
 }
 
+impl_as_fd!(UdpSocket);
+
 impl std::fmt::Debug for UdpSocket {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("UdpSocket")

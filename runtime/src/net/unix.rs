@@ -135,6 +135,8 @@ impl UnixStream {
 
 stream::impl_stream!(UnixStream);
 
+impl_as_fd!(UnixListener, UnixStream);
+
 impl std::fmt::Debug for UnixListener {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("UnixListener")
