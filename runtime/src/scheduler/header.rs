@@ -47,6 +47,60 @@ struct Cold {
     owner_delegated: Option<CancelledError>,
 }
 
+/// A request waits to be delivered at the next step.
+const CANCEL_REQUESTED: u8 = 1 << 0;
+
+/// The pending request was raised to the top by a point that passed
+/// it on: the future is dropped without delivering it further.
+const CANCEL_RAISED: u8 = 1 << 1;
+
+/// A request was made since the current step began (kept up to date
+/// only for steps that began with a request pending).
+const REQUESTED_IN_STEP: u8 = 1 << 2;
+
+/// Whether a cancellation point was left pending in the task's future
+/// at its last step (see `delivery`).
+const ARMED: u8 = 1 << 3;
+
+/// Whether the future was polled at least once.
+const STARTED: u8 = 1 << 4;
+
+/// Whether anyone looked at the outcome (await, result, exception).
+const RETRIEVED: u8 = 1 << 5;
+
+/// An async cleanup released by a drop (a `finally` guard, a dropped
+/// generator): shutdown awaits it rather than cancelling it.
+const CLEANUP: u8 = 1 << 6;
+
+/// The `Task` handle's awaiter passed a cancellation on, got it back
+/// and raised it: that await never completes.
+const OWNER_PASSED_ON: u8 = 1 << 7;
+
+/// A task's yes/no facts packed in one byte: eight `Cell<bool>`s would
+/// take a byte each, and the header is allocated once per task.
+struct Flags(Cell<u8>);
+
+impl Flags {
+    #[inline]
+    fn get(&self, flag: u8) -> bool {
+        self.0.get() & flag != 0
+    }
+
+    #[inline]
+    fn set(&self, flag: u8, on: bool) {
+        let bits = self.0.get();
+        self.0.set(if on { bits | flag } else { bits & !flag });
+    }
+
+    /// Sets `flag` to `on`, returning what it was.
+    #[inline]
+    fn replace(&self, flag: u8, on: bool) -> bool {
+        let was = self.get(flag);
+        self.set(flag, on);
+        was
+    }
+}
+
 pub(crate) struct TaskHeader {
     pub(crate) number: u64,
     pub(crate) location: &'static Location<'static>,
@@ -55,29 +109,10 @@ pub(crate) struct TaskHeader {
     pub(crate) waker: Waker,
     pub(crate) core: Weak<Core>,
     stage: Cell<Stage>,
-    /// A request waits to be delivered at the next step.
-    cancel_requested: Cell<bool>,
-    /// The pending request was raised to the top by a point that passed
-    /// it on: the future is dropped without delivering it further.
-    cancel_raised: Cell<bool>,
-    /// A request was made since the current step began (kept up to date
-    /// only for steps that began with a request pending).
-    requested_in_step: Cell<bool>,
-    /// Whether a cancellation point was left pending in the task's future
-    /// at its last step (see `delivery`).
-    armed: Cell<bool>,
     /// Requests made and not taken back with `uncancel` (Python's `cancelling()`).
     cancel_count: Cell<u32>,
-    /// Whether the future was polled at least once.
-    started: Cell<bool>,
-    /// Whether anyone looked at the outcome (await, result, exception).
-    retrieved: Cell<bool>,
-    /// An async cleanup released by a drop (a `finally` guard, a dropped
-    /// generator): shutdown awaits it rather than cancelling it.
-    cleanup: Cell<bool>,
-    /// The `Task` handle's awaiter passed a cancellation on, got it back
-    /// and raised it: that await never completes.
-    owner_passed_on: Cell<bool>,
+    /// The yes/no facts, one bit each (`CANCEL_REQUESTED` and the rest).
+    flags: Flags,
     /// The `Task` handle's place among the waiters (the one handle that
     /// owns the output keeps its awaiter state here, so it stays small).
     pub(crate) owner_slot: WaiterSlot,
@@ -93,15 +128,8 @@ impl TaskHeader {
             waker,
             core,
             stage: Cell::new(Stage::Running),
-            cancel_requested: Cell::new(false),
-            cancel_raised: Cell::new(false),
-            requested_in_step: Cell::new(false),
-            armed: Cell::new(false),
             cancel_count: Cell::new(0),
-            started: Cell::new(false),
-            retrieved: Cell::new(false),
-            cleanup: Cell::new(false),
-            owner_passed_on: Cell::new(false),
+            flags: Flags(Cell::new(0)),
             owner_slot: WaiterSlot::new(),
             cold: OnceCell::new(),
             waiters: RefCell::new(Waiters::new()),
@@ -137,11 +165,11 @@ impl TaskHeader {
 
     /// Marks the task as a released async cleanup (see `cleanup`).
     pub(crate) fn mark_cleanup(&self) {
-        self.cleanup.set(true);
+        self.flags.set(CLEANUP, true);
     }
 
     pub(crate) fn is_cleanup(&self) -> bool {
-        self.cleanup.get()
+        self.flags.get(CLEANUP)
     }
 
     pub(crate) fn stage(&self) -> Stage {
@@ -178,9 +206,9 @@ impl TaskHeader {
     /// a point that caught a cancellation that was not its own passes it
     /// on. `raised`: it comes from inside and ends the future at once.
     pub(crate) fn rearm_cancel(&self, message: Option<String>, raised: bool) {
-        self.cancel_requested.set(true);
-        self.cancel_raised.set(self.cancel_raised.get() || raised);
-        self.requested_in_step.set(true);
+        self.flags.set(CANCEL_REQUESTED, true);
+        self.flags.set(CANCEL_RAISED, self.flags.get(CANCEL_RAISED) || raised);
+        self.flags.set(REQUESTED_IN_STEP, true);
         if message.is_some() || self.cold.get().is_some() {
             self.cold().cancel_message = message;
         }
@@ -189,26 +217,26 @@ impl TaskHeader {
 
     /// A step begins: requests from now on are made during it.
     pub(crate) fn begin_step(&self) {
-        self.requested_in_step.set(false);
+        self.flags.set(REQUESTED_IN_STEP, false);
     }
 
     /// Whether a request was made since the current step began.
     pub(crate) fn requested_in_step(&self) -> bool {
-        self.requested_in_step.get()
+        self.flags.get(REQUESTED_IN_STEP)
     }
 
     /// Whether the pending request was raised from inside (see `cancel_raised`).
     pub(crate) fn cancel_raised(&self) -> bool {
-        self.cancel_raised.get()
+        self.flags.get(CANCEL_RAISED)
     }
 
     /// Whether a cancellation point waits in the task's future.
     pub(crate) fn armed(&self) -> bool {
-        self.armed.get()
+        self.flags.get(ARMED)
     }
 
     pub(crate) fn set_armed(&self, armed: bool) {
-        self.armed.set(armed);
+        self.flags.set(ARMED, armed);
     }
 
     /// Python's `cancelling()`: requests not taken back by `uncancel`.
@@ -222,14 +250,14 @@ impl TaskHeader {
         let count = self.cancel_count.get().saturating_sub(1);
         self.cancel_count.set(count);
         if count == 0 {
-            self.cancel_requested.set(false);
-            self.cancel_raised.set(false);
+            self.flags.set(CANCEL_REQUESTED, false);
+            self.flags.set(CANCEL_RAISED, false);
         }
         count
     }
 
     pub(crate) fn cancel_requested(&self) -> bool {
-        self.cancel_requested.get()
+        self.flags.get(CANCEL_REQUESTED)
     }
 
     /// The message of the pending request, if any.
@@ -239,8 +267,8 @@ impl TaskHeader {
 
     /// Turns the pending request into an error value (a catch point took it).
     pub(crate) fn claim_cancel(&self) -> CancelledError {
-        self.cancel_requested.set(false);
-        self.cancel_raised.set(false);
+        self.flags.set(CANCEL_REQUESTED, false);
+        self.flags.set(CANCEL_RAISED, false);
         let message = self
             .cold
             .get()
@@ -250,7 +278,7 @@ impl TaskHeader {
 
     /// Records the first poll; returns whether the task had started before.
     pub(crate) fn start(&self) -> bool {
-        self.started.replace(true)
+        self.flags.replace(STARTED, true)
     }
 
     pub(crate) fn set_failure(&self, error: Error) {
@@ -259,7 +287,7 @@ impl TaskHeader {
 
     /// The failure, if the task failed (marks the outcome as retrieved).
     pub(crate) fn failure(&self) -> Option<Error> {
-        self.retrieved.set(true);
+        self.flags.set(RETRIEVED, true);
         self.peek_cold(|c| c.failure.clone())
     }
 
@@ -293,12 +321,12 @@ impl TaskHeader {
     }
 
     pub(crate) fn mark_retrieved(&self) {
-        self.retrieved.set(true);
+        self.flags.set(RETRIEVED, true);
     }
 
     /// A panic that no one retrieved, for the report when the task is freed.
     pub(crate) fn unretrieved_panic(&self) -> Option<String> {
-        if self.retrieved.get() {
+        if self.flags.get(RETRIEVED) {
             return None;
         }
         self.peek_cold(|c| match &c.failure {
@@ -328,11 +356,11 @@ impl TaskHeader {
     /// Whether the `Task` handle's await passed its cancellation on and
     /// raised it (it never completes).
     pub(crate) fn owner_passed_on(&self) -> bool {
-        self.owner_passed_on.get()
+        self.flags.get(OWNER_PASSED_ON)
     }
 
     pub(crate) fn set_owner_passed_on(&self) {
-        self.owner_passed_on.set(true);
+        self.flags.set(OWNER_PASSED_ON, true);
     }
 
     /// Records the cancellation the `Task` handle's awaiter passed on.

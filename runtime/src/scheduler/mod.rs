@@ -75,11 +75,6 @@ enum Ran {
     Callback(&'static Location<'static>),
 }
 
-struct TaskSlot {
-    task: Rc<dyn Runnable>,
-    scheduled: Cell<bool>,
-}
-
 /// Options fixed when a loop is made.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct CoreOptions {
@@ -107,7 +102,7 @@ pub(crate) struct Core {
     pub(crate) clock: Clock,
     ready: RefCell<VecDeque<Ready>>,
     timers: RefCell<Timers>,
-    tasks: RefCell<Slab<TaskSlot>>,
+    tasks: RefCell<Slab<Rc<dyn Runnable>>>,
     running: Cell<bool>,
     stopping: Cell<bool>,
     closed: Cell<bool>,
@@ -216,10 +211,8 @@ impl Core {
         let waker = waker::task_waker(self.shared.id(), key);
         let header = TaskHeader::new(spec, number, waker, Rc::downgrade(self));
         let task = Rc::new(make(header));
-        let inserted = self.tasks.borrow_mut().insert(TaskSlot {
-            task: task.clone(),
-            scheduled: Cell::new(true),
-        });
+        // Marked: queued (a wake while it is queued queues nothing more).
+        let inserted = self.tasks.borrow_mut().insert(task.clone(), true);
         debug_assert_eq!(inserted, key);
         self.ready.borrow_mut().push_back(Ready::Task(key));
         task
@@ -239,10 +232,7 @@ impl Core {
     /// Queues the task in `key` unless it is already queued (or gone).
     #[inline]
     pub(crate) fn schedule(&self, key: Key) {
-        let tasks = self.tasks.borrow();
-        if let Some(slot) = tasks.get(key)
-            && !slot.scheduled.replace(true)
-        {
+        if self.tasks.borrow().mark(key) == Some(false) {
             self.ready.borrow_mut().push_back(Ready::Task(key));
         }
     }
@@ -254,7 +244,7 @@ impl Core {
     }
 
     pub(crate) fn all_tasks(&self) -> Vec<Rc<dyn Runnable>> {
-        self.tasks.borrow().iter().map(|s| s.task.clone()).collect()
+        self.tasks.borrow().iter().cloned().collect()
     }
 
     #[track_caller]
@@ -466,9 +456,8 @@ impl Core {
             Ready::Task(key) => {
                 let task = {
                     let tasks = self.tasks.borrow();
-                    let Some(slot) = tasks.get(key) else { return };
-                    slot.scheduled.set(false);
-                    slot.task.clone()
+                    let Some(task) = tasks.unmark(key) else { return };
+                    task.clone()
                 };
                 // Kept for the warning only in debug mode: no extra
                 // reference count traffic on the normal path.
@@ -529,8 +518,8 @@ impl Core {
         let timers = self.timers.borrow_mut().clear();
         drop(timers);
         let tasks = self.tasks.borrow_mut().drain();
-        for slot in tasks {
-            slot.task.close();
+        for task in tasks {
+            task.close();
         }
         Ok(())
     }

@@ -3,6 +3,8 @@
 //! Wakers name a task by `(key, generation)` so that a stale waker of a
 //! finished task can never wake a newer task that reuses the slot.
 
+use std::cell::Cell;
+
 use super::waker::{GENERATION_MASK, MAX_INDEX};
 
 /// A slot address: index plus the generation it was filled in.
@@ -12,12 +14,33 @@ pub(crate) struct Key {
     pub(crate) generation: u32,
 }
 
-enum Entry<T> {
-    Occupied { generation: u32, value: T },
-    Vacant { generation: u32, next_free: u32 },
+/// One slot: 24 bytes for a two-word value (an `enum` of occupied and
+/// vacant took 32), so the table of a million tasks is a third smaller.
+struct Entry<T> {
+    /// The slot's generation; while occupied, the top bit is the mark.
+    word: Cell<u32>,
+    /// While vacant: the next free slot's index.
+    next_free: u32,
+    value: Option<T>,
+}
+
+impl<T> Entry<T> {
+    fn generation(&self) -> u32 {
+        self.word.get() & !MARK
+    }
+
+    /// The value, if the slot holds one of generation `generation`.
+    fn live(&self, generation: u32) -> Option<&T> {
+        self.value
+            .as_ref()
+            .filter(|_| self.generation() == generation)
+    }
 }
 
 const NONE: u32 = u32::MAX;
+/// The mark bit: above every generation (they wrap at [`GENERATION_MASK`]).
+const MARK: u32 = 1 << 31;
+const _: () = assert!(GENERATION_MASK < MARK);
 
 pub(crate) struct Slab<T> {
     entries: Vec<Entry<T>>,
@@ -47,77 +70,81 @@ impl<T> Slab<T> {
                 generation: 0,
             }
         } else {
-            match &self.entries[self.free_head as usize] {
-                Entry::Vacant { generation, .. } => Key {
-                    index: self.free_head,
-                    generation: *generation,
-                },
-                Entry::Occupied { .. } => unreachable!("free list points at an occupied slot"),
+            let entry = &self.entries[self.free_head as usize];
+            debug_assert!(entry.value.is_none(), "free list points at an occupied slot");
+            Key {
+                index: self.free_head,
+                generation: entry.generation(),
             }
         }
     }
 
-    pub(crate) fn insert(&mut self, value: T) -> Key {
+    /// Stores `value` in a free slot, marked if `marked`.
+    pub(crate) fn insert(&mut self, value: T, marked: bool) -> Key {
         let key = self.next_key();
         assert!(key.index <= MAX_INDEX, "too many live tasks");
         self.len += 1;
-        let entry = Entry::Occupied {
-            generation: key.generation,
-            value,
-        };
+        let word = key.generation | if marked { MARK } else { 0 };
         if key.index as usize == self.entries.len() {
-            self.entries.push(entry);
+            self.entries.push(Entry {
+                word: Cell::new(word),
+                next_free: NONE,
+                value: Some(value),
+            });
         } else {
-            let old = std::mem::replace(&mut self.entries[key.index as usize], entry);
-            let Entry::Vacant { next_free, .. } = old else {
-                unreachable!("free list points at an occupied slot")
-            };
-            self.free_head = next_free;
+            let entry = &mut self.entries[key.index as usize];
+            entry.word.set(word);
+            entry.value = Some(value);
+            self.free_head = entry.next_free;
         }
         key
     }
 
     pub(crate) fn get(&self, key: Key) -> Option<&T> {
-        match self.entries.get(key.index as usize) {
-            Some(Entry::Occupied { generation, value }) if *generation == key.generation => {
-                Some(value)
-            }
-            _ => None,
-        }
+        self.entries.get(key.index as usize)?.live(key.generation)
     }
 
     pub(crate) fn get_mut(&mut self, key: Key) -> Option<&mut T> {
-        match self.entries.get_mut(key.index as usize) {
-            Some(Entry::Occupied { generation, value }) if *generation == key.generation => {
-                Some(value)
-            }
-            _ => None,
-        }
+        let entry = self.entries.get_mut(key.index as usize)?;
+        let generation = entry.generation();
+        entry.value.as_mut().filter(|_| generation == key.generation)
     }
 
-    pub(crate) fn remove(&mut self, key: Key) -> Option<T> {
-        let slot = self.entries.get_mut(key.index as usize)?;
-        match slot {
-            Entry::Occupied { generation, .. } if *generation == key.generation => {}
-            _ => return None,
-        }
-        let vacant = Entry::Vacant {
-            generation: key.generation.wrapping_add(1) & GENERATION_MASK,
-            next_free: self.free_head,
-        };
-        let Entry::Occupied { value, .. } = std::mem::replace(slot, vacant) else {
-            unreachable!()
-        };
-        self.free_head = key.index;
-        self.len -= 1;
+    /// Marks the slot in `key`; `Some(was it marked)`, or `None` if `key`
+    /// names no live value.
+    #[inline]
+    pub(crate) fn mark(&self, key: Key) -> Option<bool> {
+        let entry = self.entries.get(key.index as usize)?;
+        entry.live(key.generation)?;
+        let word = entry.word.get();
+        entry.word.set(word | MARK);
+        Some(word & MARK != 0)
+    }
+
+    /// Clears the mark of the slot in `key` and returns its value.
+    #[inline]
+    pub(crate) fn unmark(&self, key: Key) -> Option<&T> {
+        let entry = self.entries.get(key.index as usize)?;
+        let value = entry.live(key.generation)?;
+        entry.word.set(key.generation);
         Some(value)
     }
 
+    pub(crate) fn remove(&mut self, key: Key) -> Option<T> {
+        let entry = self.entries.get_mut(key.index as usize)?;
+        entry.live(key.generation)?;
+        let value = entry.value.take();
+        entry
+            .word
+            .set(key.generation.wrapping_add(1) & GENERATION_MASK);
+        entry.next_free = self.free_head;
+        self.free_head = key.index;
+        self.len -= 1;
+        value
+    }
+
     pub(crate) fn iter(&self) -> impl Iterator<Item = &T> {
-        self.entries.iter().filter_map(|e| match e {
-            Entry::Occupied { value, .. } => Some(value),
-            Entry::Vacant { .. } => None,
-        })
+        self.entries.iter().filter_map(|e| e.value.as_ref())
     }
 
     /// Empties the slab, handing back every value.
@@ -126,10 +153,7 @@ impl<T> Slab<T> {
         self.len = 0;
         std::mem::take(&mut self.entries)
             .into_iter()
-            .filter_map(|e| match e {
-                Entry::Occupied { value, .. } => Some(value),
-                Entry::Vacant { .. } => None,
-            })
+            .filter_map(|e| e.value)
             .collect()
     }
 }
@@ -141,9 +165,9 @@ mod tests {
     #[test]
     fn stale_keys_miss_after_reuse() {
         let mut slab = Slab::new();
-        let a = slab.insert("a");
+        let a = slab.insert("a", false);
         assert_eq!(slab.remove(a), Some("a"));
-        let b = slab.insert("b");
+        let b = slab.insert("b", false);
         assert_eq!(a.index, b.index);
         assert_eq!(slab.get(a), None);
         assert_eq!(slab.get(b), Some(&"b"));
@@ -154,13 +178,36 @@ mod tests {
     #[test]
     fn next_key_predicts_insert() {
         let mut slab = Slab::new();
-        let k0 = slab.insert(0);
-        let _k1 = slab.insert(1);
+        let k0 = slab.insert(0, false);
+        let _k1 = slab.insert(1, false);
         slab.remove(k0);
         let predicted = slab.next_key();
-        assert_eq!(slab.insert(2), predicted);
+        assert_eq!(slab.insert(2, false), predicted);
         assert_eq!(slab.iter().copied().collect::<Vec<_>>(), vec![2, 1]);
         assert_eq!(slab.drain().len(), 2);
         assert_eq!(slab.len(), 0);
+    }
+
+    #[test]
+    fn marks_belong_to_the_live_value() {
+        let mut slab = Slab::new();
+        let a = slab.insert('a', true);
+        assert_eq!(slab.mark(a), Some(true));
+        assert_eq!(slab.unmark(a), Some(&'a'));
+        assert_eq!(slab.mark(a), Some(false));
+        assert_eq!(slab.mark(a), Some(true));
+        assert_eq!(slab.get(a), Some(&'a'), "a mark is not a generation");
+        slab.remove(a);
+        assert_eq!(slab.mark(a), None, "a stale key marks nothing");
+        let b = slab.insert('b', false);
+        assert_eq!((b.index, b.generation), (a.index, a.generation + 1));
+        assert_eq!(slab.mark(a), None);
+        assert_eq!(slab.mark(b), Some(false), "a reused slot starts unmarked");
+        assert_eq!(slab.unmark(a), None);
+    }
+
+    #[test]
+    fn an_entry_is_three_words() {
+        assert!(std::mem::size_of::<Entry<std::rc::Rc<dyn Fn()>>>() <= 24);
     }
 }

@@ -184,7 +184,7 @@ impl Timers {
 
     /// Arms a sleep's timer; its waker is woken when it fires.
     pub(crate) fn arm(&mut self, when: u64, waker: &Waker) -> Key {
-        let key = self.sleeps.insert(Some(waker.clone()));
+        let key = self.sleeps.insert(Some(waker.clone()), false);
         self.push(when, Ready::Wake(key));
         key
     }
