@@ -207,7 +207,8 @@ impl TaskHeader {
     /// on. `raised`: it comes from inside and ends the future at once.
     pub(crate) fn rearm_cancel(&self, message: Option<String>, raised: bool) {
         self.flags.set(CANCEL_REQUESTED, true);
-        self.flags.set(CANCEL_RAISED, self.flags.get(CANCEL_RAISED) || raised);
+        self.flags
+            .set(CANCEL_RAISED, self.flags.get(CANCEL_RAISED) || raised);
         self.flags.set(REQUESTED_IN_STEP, true);
         if message.is_some() || self.cold.get().is_some() {
             self.cold().cancel_message = message;

@@ -456,7 +456,9 @@ impl Core {
             Ready::Task(key) => {
                 let task = {
                     let tasks = self.tasks.borrow();
-                    let Some(task) = tasks.unmark(key) else { return };
+                    let Some(task) = tasks.unmark(key) else {
+                        return;
+                    };
                     task.clone()
                 };
                 // Kept for the warning only in debug mode: no extra

@@ -71,7 +71,10 @@ impl<T> Slab<T> {
             }
         } else {
             let entry = &self.entries[self.free_head as usize];
-            debug_assert!(entry.value.is_none(), "free list points at an occupied slot");
+            debug_assert!(
+                entry.value.is_none(),
+                "free list points at an occupied slot"
+            );
             Key {
                 index: self.free_head,
                 generation: entry.generation(),
@@ -107,7 +110,10 @@ impl<T> Slab<T> {
     pub(crate) fn get_mut(&mut self, key: Key) -> Option<&mut T> {
         let entry = self.entries.get_mut(key.index as usize)?;
         let generation = entry.generation();
-        entry.value.as_mut().filter(|_| generation == key.generation)
+        entry
+            .value
+            .as_mut()
+            .filter(|_| generation == key.generation)
     }
 
     /// Marks the slot in `key`; `Some(was it marked)`, or `None` if `key`
