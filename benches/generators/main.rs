@@ -18,6 +18,9 @@
 //!
 //!   The consumer is `while let Some(x) = s.next().await { sum += x }` with
 //!   `futures::StreamExt::next` on the pinned stream (ns per item).
+//! - `items-loop`: the same drains as the main task of this crate's event
+//!   loop (`asyncio::run`: a real waker and the loop's context), as a
+//!   program would run them.
 //! - `contexts`, `contexts-loop`: 1,000,000 enter/exit pairs of a trivial
 //!   async context manager around a body that suspends once: the generator
 //!   form (`async_context!`), the trait form (`impl AsyncContextManager`),
@@ -33,7 +36,8 @@
 //!
 //! # Method
 //! A plain harness (no criterion). Streams are driven by a minimal
-//! `block_on` with a no-op waker, so no runtime is measured. Each side is
+//! `block_on` with a no-op waker, so no runtime is measured (but in
+//! `items-loop` and `contexts-loop`). Each side is
 //! warmed up once, then the sides run `RUNS` times interleaved (the side
 //! that goes first rotates each run, so a noisy neighbour hurts all alike);
 //! the report gives median, min and max per side and each side's median
@@ -93,23 +97,35 @@ fn main() {
     );
     println!();
 
-    if selected("items") {
+    for (name, driver, how) in [
+        ("items", streams::Driver::Bare, "no-op waker"),
+        ("items-loop", streams::Driver::Loop, "on the event loop"),
+    ] {
+        if !selected(name) {
+            continue;
+        }
         let n = 10_000_000 / scale;
         let samples = measure(
             RUNS,
             &mut [
-                ("hand-written", &mut || streams::items_hand_written(n)),
-                ("async_gen!", &mut || streams::items_macro(n)),
-                ("async_gen! .next()", &mut || {
-                    streams::items_macro_inherent(n)
+                ("hand-written", &mut || {
+                    streams::items_hand_written(driver, n)
                 }),
-                ("from_fn", &mut || streams::items_from_fn(n)),
-                ("async-stream", &mut || streams::items_async_stream(n)),
-                ("floor: async block", &mut || streams::items_floor(n)),
+                ("async_gen!", &mut || streams::items_macro(driver, n)),
+                ("async_gen! .next()", &mut || {
+                    streams::items_macro_inherent(driver, n)
+                }),
+                ("from_fn", &mut || streams::items_from_fn(driver, n)),
+                ("async-stream", &mut || {
+                    streams::items_async_stream(driver, n)
+                }),
+                ("floor: async block", &mut || {
+                    streams::items_floor(driver, n)
+                }),
             ],
         );
         report(
-            &format!("items: sum {n} u64s yielded through black_box"),
+            &format!("{name}: sum {n} u64s yielded through black_box ({how})"),
             "ns/item",
             &samples,
             &["hand-written", "async-stream"],

@@ -146,28 +146,43 @@ fn time_items(n: u64, run: impl FnOnce() -> u64) -> Duration {
     elapsed
 }
 
-pub(crate) fn items_hand_written(n: u64) -> Duration {
-    time_items(n, || block_on(sum(Counter { next: 0, end: n })))
+/// Where a drain runs: polled in a loop with a no-op waker, or as the
+/// main task of this crate's event loop (a real waker and context).
+#[derive(Clone, Copy)]
+pub(crate) enum Driver {
+    Bare,
+    Loop,
 }
 
-pub(crate) fn items_macro(n: u64) -> Duration {
-    time_items(n, || block_on(sum(macro_gen(n))))
+fn drive(driver: Driver, future: impl Future<Output = u64> + 'static) -> u64 {
+    match driver {
+        Driver::Bare => block_on(future),
+        Driver::Loop => asyncio::run(future),
+    }
 }
 
-pub(crate) fn items_macro_inherent(n: u64) -> Duration {
-    time_items(n, || block_on(sum_inherent(macro_gen(n))))
+pub(crate) fn items_hand_written(driver: Driver, n: u64) -> Duration {
+    time_items(n, || drive(driver, sum(Counter { next: 0, end: n })))
 }
 
-pub(crate) fn items_from_fn(n: u64) -> Duration {
-    time_items(n, || block_on(sum(from_fn_gen(n))))
+pub(crate) fn items_macro(driver: Driver, n: u64) -> Duration {
+    time_items(n, || drive(driver, sum(macro_gen(n))))
 }
 
-pub(crate) fn items_async_stream(n: u64) -> Duration {
-    time_items(n, || block_on(sum(async_stream_gen(n))))
+pub(crate) fn items_macro_inherent(driver: Driver, n: u64) -> Duration {
+    time_items(n, || drive(driver, sum_inherent(macro_gen(n))))
 }
 
-pub(crate) fn items_floor(n: u64) -> Duration {
-    time_items(n, || block_on(sum(floor(n))))
+pub(crate) fn items_from_fn(driver: Driver, n: u64) -> Duration {
+    time_items(n, || drive(driver, sum(from_fn_gen(n))))
+}
+
+pub(crate) fn items_async_stream(driver: Driver, n: u64) -> Duration {
+    time_items(n, || drive(driver, sum(async_stream_gen(n))))
+}
+
+pub(crate) fn items_floor(driver: Driver, n: u64) -> Duration {
+    time_items(n, || drive(driver, sum(floor(n))))
 }
 
 /// Times creating and draining `n` one-item streams made by `make`.
