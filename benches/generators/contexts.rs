@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use asyncio::{AsyncContextManager, Outcome, async_context, async_with, catch_cancelled};
 
-use crate::harness::{Stopwatch, block_on};
+use crate::harness::{Driver, Stopwatch, block_on};
 
 /// Returns `Pending` once (waking itself), then `Ready`: a body that
 /// suspends once, as one that awaits I/O would.
@@ -84,15 +84,6 @@ impl<R> AsyncContextManager<R> for Counted<'_> {
     async fn aexit(self, _outcome: &mut Outcome<R>) {
         self.counts.exited.set(self.counts.exited.get() + 1);
     }
-}
-
-/// Which driver runs the pairs.
-#[derive(Clone, Copy)]
-pub(crate) enum Driver {
-    /// The no-op-waker loop; the body suspends with `Suspend`.
-    Bare,
-    /// This crate's event loop; the body suspends with `sleep(0)`.
-    Loop,
 }
 
 fn time(driver: Driver, n: u64, run: impl AsyncFnOnce(&'static Counts) + 'static) -> Duration {

@@ -87,6 +87,15 @@ fn thread_cpu_time() -> Option<Duration> {
     None
 }
 
+/// What runs a workload: `block_on` with a no-op waker (no runtime
+/// measured; a context manager's body suspends with `Suspend`), or this
+/// crate's event loop (a real waker and context; the body `sleep(0)`s).
+#[derive(Clone, Copy)]
+pub(crate) enum Driver {
+    Bare,
+    Loop,
+}
+
 /// Polls `future` to completion with a no-op waker: no runtime, so only
 /// the stream itself is measured. (The generators here never return
 /// `Pending` to the consumer; the loop is there for correctness.)

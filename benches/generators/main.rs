@@ -98,8 +98,8 @@ fn main() {
     println!();
 
     for (name, driver, how) in [
-        ("items", streams::Driver::Bare, "no-op waker"),
-        ("items-loop", streams::Driver::Loop, "on the event loop"),
+        ("items", harness::Driver::Bare, "no-op waker"),
+        ("items-loop", harness::Driver::Loop, "on the event loop"),
     ] {
         if !selected(name) {
             continue;
@@ -135,12 +135,12 @@ fn main() {
     for (name, driver, how) in [
         (
             "contexts",
-            contexts::Driver::Bare,
+            harness::Driver::Bare,
             "no-op waker, a body pending once",
         ),
         (
             "contexts-loop",
-            contexts::Driver::Loop,
+            harness::Driver::Loop,
             "on the event loop, a body that sleeps(0)",
         ),
     ] {

@@ -12,7 +12,7 @@ use asyncio::generator::{Co, from_fn};
 use asyncio::{AsyncGen, Stream, async_gen};
 use futures::StreamExt;
 
-use crate::harness::{Stopwatch, block_on};
+use crate::harness::{Driver, Stopwatch, block_on};
 
 /// The anchor: `0..n` as a hand-written `Stream`.
 pub(crate) struct Counter {
@@ -144,14 +144,6 @@ fn time_items(n: u64, run: impl FnOnce() -> u64) -> Duration {
     let elapsed = clock.elapsed();
     assert_eq!(total, n * (n - 1) / 2, "wrong sum");
     elapsed
-}
-
-/// Where a drain runs: polled in a loop with a no-op waker, or as the
-/// main task of this crate's event loop (a real waker and context).
-#[derive(Clone, Copy)]
-pub(crate) enum Driver {
-    Bare,
-    Loop,
 }
 
 fn drive(driver: Driver, future: impl Future<Output = u64> + 'static) -> u64 {

@@ -110,9 +110,7 @@ impl Join {
 
     fn forget<'a>(&self, tasks: impl Iterator<Item = &'a TaskRef>) {
         for (task, slot) in tasks.zip(&self.slots) {
-            if slot.is_set() {
-                task.raw.header().waiters.borrow_mut().unregister(slot);
-            }
+            task.raw.header().forget_waiter(slot);
         }
     }
 }

@@ -105,9 +105,7 @@ impl Waitable for TaskRef {
     }
 
     fn unwatch(&self, slot: &WaiterSlot) {
-        if slot.is_set() {
-            self.raw.header().waiters.borrow_mut().unregister(slot);
-        }
+        self.raw.header().forget_waiter(slot);
     }
 
     fn on_running_loop(&self) -> bool {

@@ -207,8 +207,9 @@ impl TaskHeader {
     /// on. `raised`: it comes from inside and ends the future at once.
     pub(crate) fn rearm_cancel(&self, message: Option<String>, raised: bool) {
         self.flags.set(CANCEL_REQUESTED, true);
-        self.flags
-            .set(CANCEL_RAISED, self.flags.get(CANCEL_RAISED) || raised);
+        if raised {
+            self.flags.set(CANCEL_RAISED, true);
+        }
         self.flags.set(REQUESTED_IN_STEP, true);
         if message.is_some() || self.cold.get().is_some() {
             self.cold().cancel_message = message;
@@ -352,6 +353,14 @@ impl TaskHeader {
     /// Puts back a cleanup that is not finished yet, ahead of the others.
     pub(crate) fn return_cleanup(&self, cleanup: Cleanup) {
         self.cold().cleanups.insert(0, cleanup);
+    }
+
+    /// Forgets an awaiter that stopped waiting (no borrow if it never
+    /// registered).
+    pub(crate) fn forget_waiter(&self, slot: &WaiterSlot) {
+        if slot.is_set() {
+            self.waiters.borrow_mut().unregister(slot);
+        }
     }
 
     /// Whether the `Task` handle's await passed its cancellation on and

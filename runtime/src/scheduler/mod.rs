@@ -208,7 +208,7 @@ impl Core {
         );
         let number = self.task_number(&spec);
         let key = self.tasks.borrow().next_key();
-        let waker = waker::task_waker(self.shared.id(), key);
+        let waker = waker::task_waker(self.id, key);
         let header = TaskHeader::new(spec, number, waker, Rc::downgrade(self));
         let task = Rc::new(make(header));
         // Marked: queued (a wake while it is queued queues nothing more).

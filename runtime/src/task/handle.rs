@@ -536,14 +536,7 @@ impl<T: 'static> Task<T> {
     }
 
     fn forget_waiter(&self, awaiter: &Awaiter) {
-        if awaiter.slot.is_set() {
-            self.task
-                .raw
-                .header()
-                .waiters
-                .borrow_mut()
-                .unregister(&awaiter.slot);
-        }
+        self.task.raw.header().forget_waiter(&awaiter.slot);
     }
 }
 
@@ -558,9 +551,7 @@ impl<T: 'static> Future for Task<T> {
 impl<T> Drop for Task<T> {
     fn drop(&mut self) {
         let header = self.task.raw.header();
-        if header.owner_slot.is_set() {
-            header.waiters.borrow_mut().unregister(&header.owner_slot);
-        }
+        header.forget_waiter(&header.owner_slot);
     }
 }
 
