@@ -10,11 +10,13 @@
 //!   - `async_gen! .next()`: the same, consumed with `AsyncGen::next`
 //!     (inherent, no `pin!`) instead of `StreamExt::next`;
 //!   - `from_fn`: `from_fn(async move |co: &Co<u64>| .. co.yield_(..).await ..)`;
+//!   - `from_fn .next()`: the same, consumed with `AsyncGen::next`;
 //!   - `async-stream`: `async_stream::stream! { .. yield black_box(i); .. }`;
-//!   - `floor: async block`: not a generator but a yardstick: a boxed
-//!     `async` block that writes each item into a cell and returns `Pending`
-//!     once per item. It is what resuming an `async` block costs with no
-//!     yield protocol at all, the floor for any generator built on one.
+//!   - `floor: async block`: not a generator but a yardstick: one heap
+//!     block holding a cell and an `async` block that writes each item into
+//!     it through a pointer it keeps and returns `Pending` once per item,
+//!     polled by an inlined loop. No yield protocol at all: the floor for
+//!     any generator built on an `async` block without thread-locals.
 //!
 //!   The consumer is `while let Some(x) = s.next().await { sum += x }` with
 //!   `futures::StreamExt::next` on the pinned stream (ns per item).
@@ -116,6 +118,9 @@ fn main() {
                     streams::items_macro_inherent(driver, n)
                 }),
                 ("from_fn", &mut || streams::items_from_fn(driver, n)),
+                ("from_fn .next()", &mut || {
+                    streams::items_from_fn_inherent(driver, n)
+                }),
                 ("async-stream", &mut || {
                     streams::items_async_stream(driver, n)
                 }),

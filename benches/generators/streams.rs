@@ -1,10 +1,13 @@
 //! The workloads: the same stream of `u64`s produced each way, and a
 //! consumer that sums it.
 
+// The floor's block points into itself, as a generator's does.
+#![allow(unsafe_code)]
+
 use std::cell::Cell;
 use std::hint::black_box;
 use std::pin::{Pin, pin};
-use std::rc::Rc;
+use std::ptr::NonNull;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -35,27 +38,83 @@ impl Stream for Counter {
     }
 }
 
-/// The coroutine floor: an `async` block that writes each item into a cell
-/// and returns `Pending` once per item, polled by a `Stream` that reads the
-/// cell. No yield protocol at all, so this is what resuming an `async`
-/// block costs by itself; a diagnostic, not a usable generator (a body
-/// that awaited anything else would lose items).
+/// The coroutine floor: not a generator but a yardstick. One heap block
+/// holds a `u64` cell and an `async` block that writes each item into
+/// it through a pointer it keeps, returning `Pending` once per item; the
+/// consumer polls the block and reads the cell. That is the shape of any
+/// generator on stable Rust with no thread-local (the body must reach the
+/// place its items go, and that place must outlive its moves), with no
+/// yield protocol at all: what resuming such an `async` block costs by
+/// itself. (A body that awaited anything else would lose items.)
+///
+/// The stored pointer is what matters. A boxed `async` block whose address
+/// is stored nowhere (its items going to a cell outside) lets LLVM keep the
+/// whole loop in registers, below the hand-written stream's cost; once the
+/// block holds a pointer into itself, as a generator's block holds its
+/// slot's, every item goes through memory.
 pub(crate) struct Floor<F> {
-    body: Pin<Box<F>>,
-    cell: Rc<Cell<Option<u64>>>,
+    block: NonNull<FloorBlock<F>>,
+}
+
+struct FloorBlock<F> {
+    cell: Cell<u64>,
+    body: F,
+}
+
+impl<F: Future<Output = ()>> Floor<F> {
+    fn new(make: impl FnOnce(NonNull<Cell<u64>>) -> F) -> Self {
+        let block =
+            NonNull::from(Box::leak(Box::<FloorBlock<F>>::new_uninit())).cast::<FloorBlock<F>>();
+        let at = block.as_ptr();
+        // SAFETY: a fresh allocation for a `FloorBlock`; each field is
+        // written once, in place, the body last, so the pointer it keeps is
+        // the cell's final address.
+        let cell = unsafe { &raw mut (*at).cell };
+        // SAFETY: as above.
+        unsafe { cell.write(Cell::new(0)) };
+        let body = make(NonNull::new(cell).expect("a field of a live allocation"));
+        // SAFETY: as above (a place projection, no read).
+        let place = unsafe { &raw mut (*at).body };
+        // SAFETY: as above.
+        unsafe { place.write(body) };
+        Floor { block }
+    }
+
+    /// One step: the next item, `None` once the body returned (it is not
+    /// polled again after that: the consumers stop at `None`).
+    #[inline(always)]
+    fn step(&mut self, cx: &mut Context<'_>) -> Option<u64> {
+        let at = self.block.as_ptr();
+        // SAFETY: the block lives until `drop`, and is never moved (so the
+        // body is pinned); `&mut self` makes this the only access.
+        let body = unsafe { &mut (*at).body };
+        // SAFETY: as above: the body never moves until it is dropped.
+        let body = unsafe { Pin::new_unchecked(body) };
+        match body.poll(cx) {
+            Poll::Ready(()) => None,
+            // SAFETY: as above.
+            Poll::Pending => Some(unsafe { (*at).cell.get() }),
+        }
+    }
+}
+
+impl<F> Drop for Floor<F> {
+    fn drop(&mut self) {
+        // SAFETY: the block came from `Box::leak` in `new`, fully written.
+        drop(unsafe { Box::from_raw(self.block.as_ptr()) });
+    }
 }
 
 impl<F: Future<Output = ()>> Stream for Floor<F> {
     type Item = u64;
 
     #[inline]
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<u64>> {
-        match self.body.as_mut().poll(cx) {
-            Poll::Ready(()) => Poll::Ready(None),
-            Poll::Pending => Poll::Ready(self.cell.take()),
-        }
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<u64>> {
+        Poll::Ready(self.get_mut().step(cx))
     }
 }
+
+impl<F> Unpin for Floor<F> {}
 
 /// Returns `Pending` on its first poll and `Ready` on the second.
 struct PendingOnce(bool);
@@ -74,20 +133,24 @@ impl Future for PendingOnce {
 }
 
 fn floor(n: u64) -> Floor<impl Future<Output = ()>> {
-    let cell = Rc::new(Cell::new(None));
-    let body = {
-        let cell = cell.clone();
-        async move {
-            for i in 0..n {
-                cell.set(Some(black_box(i)));
-                PendingOnce(false).await;
-            }
+    Floor::new(move |cell| async move {
+        for i in 0..n {
+            // SAFETY: the cell lives in the block as long as the body.
+            unsafe { cell.as_ref() }.set(black_box(i));
+            PendingOnce(false).await;
         }
-    };
-    Floor {
-        body: Box::pin(body),
-        cell,
+    })
+}
+
+/// The floor's consumer: its step inlined into the loop, as `AsyncGen::next`
+/// is.
+#[inline(always)]
+async fn sum_floor<F: Future<Output = ()>>(mut floor: Floor<F>) -> u64 {
+    let mut total = 0u64;
+    while let Some(x) = std::future::poll_fn(|cx| Poll::Ready(floor.step(cx))).await {
+        total = total.wrapping_add(x);
     }
+    total
 }
 
 fn macro_gen(n: u64) -> AsyncGen<u64, (), (), impl Future<Output = ()>> {
@@ -169,12 +232,16 @@ pub(crate) fn items_from_fn(driver: Driver, n: u64) -> Duration {
     time_items(n, || drive(driver, sum(from_fn_gen(n))))
 }
 
+pub(crate) fn items_from_fn_inherent(driver: Driver, n: u64) -> Duration {
+    time_items(n, || drive(driver, sum_inherent(from_fn_gen(n))))
+}
+
 pub(crate) fn items_async_stream(driver: Driver, n: u64) -> Duration {
     time_items(n, || drive(driver, sum(async_stream_gen(n))))
 }
 
 pub(crate) fn items_floor(driver: Driver, n: u64) -> Duration {
-    time_items(n, || drive(driver, sum(floor(n))))
+    time_items(n, || drive(driver, sum_floor(floor(n))))
 }
 
 /// Times creating and draining `n` one-item streams made by `make`.
