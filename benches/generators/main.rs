@@ -9,6 +9,8 @@
 //!   - `async_gen!`: `async_gen! { for i in 0..n { yield black_box(i); } }`;
 //!   - `async_gen! .next()`: the same, consumed with `AsyncGen::next`
 //!     (inherent, no `pin!`) instead of `StreamExt::next`;
+//!   - `async_gen! fn .next()`: the fn form (`async_gen! { async fn
+//!     macro_fn_gen(n: u64) -> AsyncGen<u64> { .. } }`), consumed with `.next()`;
 //!   - `from_fn`: `from_fn(async move |co: &Co<u64>| .. co.yield_(..).await ..)`;
 //!   - `from_fn .next()`: the same, consumed with `AsyncGen::next`;
 //!   - `async-stream`: `async_stream::stream! { .. yield black_box(i); .. }`;
@@ -116,6 +118,9 @@ fn main() {
                 ("async_gen!", &mut || streams::items_macro(driver, n)),
                 ("async_gen! .next()", &mut || {
                     streams::items_macro_inherent(driver, n)
+                }),
+                ("async_gen! fn .next()", &mut || {
+                    streams::items_macro_fn_inherent(driver, n)
                 }),
                 ("from_fn", &mut || streams::items_from_fn(driver, n)),
                 ("from_fn .next()", &mut || {

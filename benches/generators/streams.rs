@@ -161,6 +161,15 @@ fn macro_gen(n: u64) -> AsyncGen<u64, (), (), impl Future<Output = ()>> {
     }
 }
 
+async_gen! {
+    /// The fn form of `macro_gen`.
+    async fn macro_fn_gen(n: u64) -> AsyncGen<u64> {
+        for i in 0..n {
+            yield black_box(i);
+        }
+    }
+}
+
 fn from_fn_gen(n: u64) -> AsyncGen<u64, (), (), impl Future<Output = ()>> {
     from_fn(async move |co: &Co<u64>| {
         for i in 0..n {
@@ -226,6 +235,10 @@ pub(crate) fn items_macro(driver: Driver, n: u64) -> Duration {
 
 pub(crate) fn items_macro_inherent(driver: Driver, n: u64) -> Duration {
     time_items(n, || drive(driver, sum_inherent(macro_gen(n))))
+}
+
+pub(crate) fn items_macro_fn_inherent(driver: Driver, n: u64) -> Duration {
+    time_items(n, || drive(driver, sum_inherent(macro_fn_gen(n))))
 }
 
 pub(crate) fn items_from_fn(driver: Driver, n: u64) -> Duration {
