@@ -10,6 +10,15 @@ use std::time::{Duration, Instant};
 /// Measured runs per side (after one warm-up run).
 pub(crate) const RUNS: usize = 11;
 
+/// How the sides of a workload run: `runs` times each, after a warm-up
+/// run or not, and which of them (all if `only` is empty). `--once` and
+/// `--side=LABEL` make a run a profiler can count: one side, one pass.
+pub(crate) struct Plan {
+    pub(crate) runs: usize,
+    pub(crate) warm_up: bool,
+    pub(crate) only: Vec<String>,
+}
+
 /// A labelled workload: one call runs it once and returns the time it took.
 pub(crate) type Side<'a> = (&'static str, &'a mut dyn FnMut() -> Duration);
 
@@ -110,14 +119,21 @@ pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
     }
 }
 
-/// Runs every side once to warm up, then `runs` times interleaved
-/// (rotating which side goes first); returns each side's label and samples.
-pub(crate) fn measure(runs: usize, sides: &mut [Side<'_>]) -> Vec<(&'static str, Vec<Duration>)> {
-    for (_, run) in sides.iter_mut() {
-        black_box(run());
+/// Runs the sides `plan` selects once each to warm up (unless it says
+/// not to), then `plan.runs` times interleaved (rotating which side goes
+/// first); returns each side's label and samples.
+pub(crate) fn measure(plan: &Plan, sides: &mut [Side<'_>]) -> Vec<(&'static str, Vec<Duration>)> {
+    let mut sides: Vec<&mut Side<'_>> = sides
+        .iter_mut()
+        .filter(|(label, _)| plan.only.is_empty() || plan.only.iter().any(|o| o == label))
+        .collect();
+    if plan.warm_up {
+        for (_, run) in sides.iter_mut() {
+            black_box(run());
+        }
     }
-    let mut samples = vec![Vec::with_capacity(runs); sides.len()];
-    for round in 0..runs {
+    let mut samples = vec![Vec::with_capacity(plan.runs); sides.len()];
+    for round in 0..plan.runs {
         for offset in 0..sides.len() {
             let i = (round + offset) % sides.len();
             samples[i].push((sides[i].1)());
@@ -128,7 +144,8 @@ pub(crate) fn measure(runs: usize, sides: &mut [Side<'_>]) -> Vec<(&'static str,
 
 /// Prints median/min/max per side in `unit` (via `value`), and each side's
 /// median divided by the median of every side named in `references`
-/// (so `1.20` means 20% slower than that side, `0.50` twice as fast).
+/// (so `1.20` means 20% slower than that side, `0.50` twice as fast; `-`
+/// if that side did not run).
 pub(crate) fn report(
     title: &str,
     unit: &str,
@@ -144,12 +161,12 @@ pub(crate) fn report(
             values[values.len() / 2]
         })
         .collect();
+    // A reference left out by `--side` has no median: its ratios are `-`.
     let median_of = |label: &str| {
         samples
             .iter()
             .position(|(l, _)| *l == label)
             .map(|i| medians[i])
-            .unwrap_or_else(|| panic!("no side named {label:?}"))
     };
     println!("{title} [{unit}]");
     print!("  {:<22} {:>8} {:>8} {:>8}", "", "median", "min", "max");
@@ -163,7 +180,10 @@ pub(crate) fn report(
         let (min, max) = (values[0], values[values.len() - 1]);
         print!("  {label:<22} {median:>8.2} {min:>8.2} {max:>8.2}");
         for reference in references {
-            print!("  {:>16.2}", median / median_of(reference));
+            match median_of(reference) {
+                Some(base) => print!("  {:>16.2}", median / base),
+                None => print!("  {:>16}", "-"),
+            }
         }
         println!();
     }

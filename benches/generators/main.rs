@@ -66,38 +66,78 @@
 //! # Running
 //! ```text
 //! cargo bench --bench generators                # everything
-//! cargo bench --bench generators -- create      # workloads whose name contains a filter
+//! cargo bench --bench generators -- items-loop  # one workload, by its name
+//! cargo bench --bench generators -- loop        # workloads whose name contains a filter
 //! cargo bench --bench generators -- --quick     # sizes 10x smaller (a smoke test)
 //! cargo bench --bench generators -- --wall      # wall-clock time instead of CPU time
+//! ```
+//!
+//! # Instructions per item
+//! `--side=LABEL` runs only the side of that label (repeatable) and
+//! `--once` runs it once, with no warm-up: what a profiler should count.
+//! The difference between a full and a `--quick` run is 9,000,000 items
+//! with the same setup, so under callgrind:
+//! ```text
+//! B=$(ls target/release/deps/generators-* | grep -v '\.d$')
+//! for size in "" --quick; do
+//!   valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+//!     "$B" items --once "--side=async_gen! .next()" $size 2>&1 | grep Collected
+//! done   # (first - second) / 9e6 = instructions per item
 //! ```
 
 mod contexts;
 mod harness;
 mod streams;
 
-use harness::{RUNS, measure, ns_per, report};
+use harness::{Plan, RUNS, measure, ns_per, report};
 
 fn main() {
     let mut quick = false;
     let mut filters = Vec::new();
+    let mut plan = Plan {
+        runs: RUNS,
+        warm_up: true,
+        only: Vec::new(),
+    };
     for arg in std::env::args().skip(1) {
         match arg.as_str() {
             "--quick" => quick = true,
             "--wall" => harness::use_wall_clock(),
+            "--once" => {
+                plan.runs = 1;
+                plan.warm_up = false;
+            }
+            side if side.starts_with("--side=") => {
+                plan.only.push(side["--side=".len()..].to_owned())
+            }
             // `cargo bench` passes `--bench`; ignore it and other flags.
             flag if flag.starts_with("--") => {}
             filter => filters.push(filter.to_owned()),
         }
     }
     let scale = if quick { 10 } else { 1 };
-    let selected =
-        |name: &str| filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str()));
+    // A filter that is a workload's whole name selects just that one
+    // (`items`, not `items-loop` too); any other selects every workload
+    // whose name contains it.
+    const WORKLOADS: [&str; 5] = ["items", "items-loop", "contexts", "contexts-loop", "create"];
+    let selected = |name: &str| {
+        filters.is_empty()
+            || filters.iter().any(|f| {
+                f == name || (!WORKLOADS.contains(&f.as_str()) && name.contains(f.as_str()))
+            })
+    };
 
     harness::print_machine();
     println!("time: {}", harness::clock_name());
     println!(
-        "runs per side: {RUNS} (after 1 warm-up){}",
-        if quick { ", --quick: sizes / 10" } else { "" }
+        "runs per side: {}{}",
+        plan.runs,
+        match (plan.warm_up, quick) {
+            (true, true) => " (after 1 warm-up), --quick: sizes / 10",
+            (true, false) => " (after 1 warm-up)",
+            (false, true) => " (no warm-up), --quick: sizes / 10",
+            (false, false) => " (no warm-up)",
+        }
     );
     println!();
 
@@ -110,7 +150,7 @@ fn main() {
         }
         let n = 10_000_000 / scale;
         let samples = measure(
-            RUNS,
+            &plan,
             &mut [
                 ("hand-written", &mut || {
                     streams::items_hand_written(driver, n)
@@ -159,7 +199,7 @@ fn main() {
         }
         let n = 1_000_000 / scale;
         let samples = measure(
-            RUNS,
+            &plan,
             &mut [
                 ("inline", &mut || contexts::inline(driver, n)),
                 ("by hand", &mut || contexts::by_hand(driver, n)),
@@ -180,7 +220,7 @@ fn main() {
     if selected("create") {
         let n = 1_000_000 / scale;
         let samples = measure(
-            RUNS,
+            &plan,
             &mut [
                 ("hand-written", &mut || streams::create_hand_written(n)),
                 ("async_gen!", &mut || streams::create_macro(n)),
