@@ -72,6 +72,17 @@
 //! cargo bench --bench generators -- --wall      # wall-clock time instead of CPU time
 //! ```
 //!
+//! # Under miri
+//! `--size=N` sets every workload's count (items, pairs, generators):
+//! small enough for miri, which checks the floor's `unsafe` and the
+//! generators along with it (isolation makes `/proc/cpuinfo` unreadable,
+//! reported as an unknown machine; the context workloads leak their
+//! few-byte counters on purpose):
+//! ```text
+//! MIRIFLAGS="-Zmiri-isolation-error=warn-nobacktrace -Zmiri-ignore-leaks" \
+//!     cargo +nightly miri test --bench generators -- --wall --once --size=100
+//! ```
+//!
 //! # Instructions per item
 //! `--side=LABEL` runs only the side of that label (repeatable) and
 //! `--once` runs it once, with no warm-up: what a profiler should count.
@@ -93,6 +104,7 @@ use harness::{Plan, RUNS, measure, ns_per, report};
 
 fn main() {
     let mut quick = false;
+    let mut size = None;
     let mut filters = Vec::new();
     let mut plan = Plan {
         runs: RUNS,
@@ -109,6 +121,11 @@ fn main() {
             }
             side if side.starts_with("--side=") => {
                 plan.only.push(side["--side=".len()..].to_owned())
+            }
+            count if count.starts_with("--size=") => {
+                let count = count["--size=".len()..].parse::<u64>().ok();
+                let count = count.filter(|&n| n >= 2);
+                size = Some(count.expect("--size=N takes a count of at least 2"));
             }
             // `cargo bench` passes `--bench`; ignore it and other flags.
             flag if flag.starts_with("--") => {}
@@ -148,7 +165,7 @@ fn main() {
         if !selected(name) {
             continue;
         }
-        let n = 10_000_000 / scale;
+        let n = size.unwrap_or(10_000_000 / scale);
         let samples = measure(
             &plan,
             &mut [
@@ -197,7 +214,7 @@ fn main() {
         if !selected(name) {
             continue;
         }
-        let n = 1_000_000 / scale;
+        let n = size.unwrap_or(1_000_000 / scale);
         let samples = measure(
             &plan,
             &mut [
@@ -218,7 +235,7 @@ fn main() {
         );
     }
     if selected("create") {
-        let n = 1_000_000 / scale;
+        let n = size.unwrap_or(1_000_000 / scale);
         let samples = measure(
             &plan,
             &mut [
