@@ -147,14 +147,14 @@ fn main() {
     harness::print_machine();
     println!("time: {}", harness::clock_name());
     println!(
-        "runs per side: {}{}",
+        "runs per side: {} ({}){}",
         plan.runs,
-        match (plan.warm_up, quick) {
-            (true, true) => " (after 1 warm-up), --quick: sizes / 10",
-            (true, false) => " (after 1 warm-up)",
-            (false, true) => " (no warm-up), --quick: sizes / 10",
-            (false, false) => " (no warm-up)",
-        }
+        if plan.warm_up {
+            "after 1 warm-up"
+        } else {
+            "no warm-up"
+        },
+        if quick { ", --quick: sizes / 10" } else { "" }
     );
     println!();
 

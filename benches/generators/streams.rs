@@ -105,17 +105,6 @@ impl<F> Drop for Floor<F> {
     }
 }
 
-impl<F: Future<Output = ()>> Stream for Floor<F> {
-    type Item = u64;
-
-    #[inline]
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<u64>> {
-        Poll::Ready(self.get_mut().step(cx))
-    }
-}
-
-impl<F> Unpin for Floor<F> {}
-
 /// Returns `Pending` on its first poll and `Ready` on the second.
 struct PendingOnce(bool);
 
